@@ -1,0 +1,183 @@
+"""Stage 6b, align: turn matching segments of a document pair into passages.
+
+Inside every verified segment pair, equal n-grams are paired up as anchors ``(i, j)``
+(token positions in the two documents). Anchors are chained in order in both
+documents, allowing gaps (edits) and small shifts of the diagonal (insertions,
+deletions); chains that lie close together in both documents are merged, so a passage
+with reordered sentences is one passage. Each passage is reported once, however many
+windows it spans.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from itertools import groupby
+
+import numpy as np
+
+MIN_ANCHORS = 2
+
+
+@dataclass(frozen=True)
+class Span:
+    """Tokens ``[start, end)`` of document ``doc``."""
+
+    doc: int
+    start: int
+    end: int
+
+    @property
+    def words(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Two spans that hold the same text, in documents ``a.doc < b.doc``."""
+
+    a: Span
+    b: Span
+
+
+def anchors(
+    ngrams_a: np.ndarray, ngrams_b: np.ndarray, regions: list[tuple[Span, Span]]
+) -> list[tuple[int, int]]:
+    """Sorted, unique ``(i, j)`` with equal n-gram hashes at ``i`` in A and ``j`` in B,
+    both inside one of the paired ``regions``.
+    """
+    found: set[tuple[int, int]] = set()
+    for region_a, region_b in regions:
+        positions: dict[int, list[int]] = defaultdict(list)
+        for j in range(region_b.start, min(region_b.end, len(ngrams_b))):
+            positions[int(ngrams_b[j])].append(j)
+        for i in range(region_a.start, min(region_a.end, len(ngrams_a))):
+            for j in positions.get(int(ngrams_a[i]), ()):
+                found.add((i, j))
+    return sorted(found)
+
+
+def chains(points: list[tuple[int, int]], max_gap: int, max_shift: int) -> list[list[tuple]]:
+    """Group sorted anchors into chains increasing in both coordinates.
+
+    A chain takes an anchor at most ``max_gap`` tokens past its last one in both
+    documents, with the diagonal ``j - i`` moved by at most ``max_shift``; when several
+    anchors qualify, the one nearest the chain's diagonal wins, and longer chains
+    choose first.
+    """
+    active: list[list[tuple[int, int]]] = []
+    done: list[list[tuple[int, int]]] = []
+    for i, group in groupby(points, key=lambda p: p[0]):
+        js = [j for _, j in group]
+        done.extend(c for c in active if i - c[-1][0] > max_gap)
+        active = [c for c in active if i - c[-1][0] <= max_gap]
+        offers = sorted(
+            (abs((j - i) - (c[-1][1] - c[-1][0])), -len(c), n, j)
+            for n, c in enumerate(active)
+            for j in js
+            if c[-1][1] < j <= c[-1][1] + max_gap
+            and abs((j - i) - (c[-1][1] - c[-1][0])) <= max_shift
+        )
+        taken_chains: set[int] = set()
+        taken_js: set[int] = set()
+        for _, _, n, j in offers:
+            if n not in taken_chains and j not in taken_js:
+                active[n].append((i, j))
+                taken_chains.add(n)
+                taken_js.add(j)
+        active.extend([(i, j)] for j in js if j not in taken_js)
+    return done + active
+
+
+def _gap(start1: int, end1: int, start2: int, end2: int) -> int:
+    return max(start1, start2) - min(end1, end2)
+
+
+def merge_close(boxes: list[Alignment], max_gap: int) -> list[Alignment]:
+    """Merge alignments whose spans are within ``max_gap`` tokens in both documents."""
+    merged = sorted(boxes, key=lambda x: (x.a.start, x.b.start))
+    changed = True
+    while changed:
+        changed = False
+        result: list[Alignment] = []
+        for box in merged:
+            for k, other in enumerate(result):
+                if (
+                    _gap(box.a.start, box.a.end, other.a.start, other.a.end) <= max_gap
+                    and _gap(box.b.start, box.b.end, other.b.start, other.b.end) <= max_gap
+                ):
+                    result[k] = _union(other, box)
+                    changed = True
+                    break
+            else:
+                result.append(box)
+        merged = sorted(result, key=lambda x: (x.a.start, x.b.start))
+    return merged
+
+
+def _union(x: Alignment, y: Alignment) -> Alignment:
+    return Alignment(
+        Span(x.a.doc, min(x.a.start, y.a.start), max(x.a.end, y.a.end)),
+        Span(x.b.doc, min(x.b.start, y.b.start), max(x.b.end, y.b.end)),
+    )
+
+
+def align(
+    doc_a: int,
+    doc_b: int,
+    ngrams_a: np.ndarray,
+    ngrams_b: np.ndarray,
+    regions: list[tuple[Span, Span]],
+    n: int,
+    max_gap: int,
+    max_shift: int,
+) -> list[Alignment]:
+    """Passages shared by documents ``doc_a`` and ``doc_b``, found inside ``regions``.
+
+    ``ngrams_*`` are the documents' n-gram hashes (entry ``i`` covers tokens
+    ``i .. i+n-1``); a chain of at least ``MIN_ANCHORS`` anchors becomes the token
+    spans from its first anchor to the end of its last n-gram. A lone shared n-gram is
+    a common phrase, not a passage.
+    """
+    boxes = [
+        Alignment(
+            Span(doc_a, chain[0][0], chain[-1][0] + n), Span(doc_b, chain[0][1], chain[-1][1] + n)
+        )
+        for chain in chains(anchors(ngrams_a, ngrams_b, regions), max_gap, max_shift)
+        if len(chain) >= MIN_ANCHORS
+    ]
+    return merge_close(boxes, max_gap)
+
+
+def split_at_inserted_paragraphs(
+    alignment: Alignment,
+    words_a: list[str],
+    words_b: list[str],
+    breaks_a: frozenset[int],
+    breaks_b: frozenset[int],
+) -> list[Alignment]:
+    """The verbatim pieces of ``alignment`` when its sides differ only by whole paragraphs
+    that one side has and the other lacks (a speaker label, a caption); otherwise
+    ``[alignment]``.
+
+    ``breaks_*`` are the token indices at which each document's paragraphs begin, plus
+    its token count: every token lies in a paragraph, so ``[s, e)`` is a run of whole
+    paragraphs exactly when both ``s`` and ``e`` are breaks.
+    """
+    a, b = alignment.a, alignment.b
+    matcher = SequenceMatcher(None, words_a[a.start : a.end], words_b[b.start : b.end], False)
+    pieces: list[Alignment] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pieces.append(
+                Alignment(
+                    Span(a.doc, a.start + i1, a.start + i2), Span(b.doc, b.start + j1, b.start + j2)
+                )
+            )
+        elif not (
+            (tag == "delete" and {a.start + i1, a.start + i2} <= breaks_a)
+            or (tag == "insert" and {b.start + j1, b.start + j2} <= breaks_b)
+        ):
+            return [alignment]
+    return pieces

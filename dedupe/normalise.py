@@ -1,0 +1,67 @@
+"""Stage 2a, normalise: Unicode NFKC, folded quotes and dashes, case-folded words.
+
+Tokens keep the character span of the original text they came from, so every later
+stage can point back at the file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+        "\u2015": "-", "\u2212": "-",
+        "\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None,
+    }
+)  # fmt: skip
+
+WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
+
+
+def normalise(text: str) -> str:
+    """``text`` in NFKC, with quotes and dashes folded to ASCII, case-folded, spaces collapsed."""
+    folded = unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
+    return " ".join(folded.split())
+
+
+@lru_cache(maxsize=1 << 18)
+def normalise_word(word: str) -> str:
+    """A single word as ``normalise`` would spell it."""
+    return unicodedata.normalize("NFKC", word).translate(_FOLD).casefold()
+
+
+@dataclass(frozen=True, eq=False)
+class Tokens:
+    """The words of one text: normalised spellings and their ``[start, end)`` char spans."""
+
+    words: list[str]
+    starts: np.ndarray
+    ends: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def index_at(self, char: int) -> int:
+        """Index of the first token that starts at or after character ``char``."""
+        return int(np.searchsorted(self.starts, char, side="left"))
+
+
+def tokenise(text: str) -> Tokens:
+    """The normalised words of ``text`` with their spans in ``text``."""
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for match in WORD.finditer(text):
+        words.append(normalise_word(match.group()))
+        starts.append(match.start())
+        ends.append(match.end())
+    return Tokens(words, np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))

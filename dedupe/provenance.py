@@ -1,0 +1,182 @@
+"""Stage 7, provenance: which copy of a passage is the source, and the evidence for it.
+
+Evidence is used in this order: dates stated in the documents' headers, containment
+(a document mostly contained in the other is the copy, such as an excerpt), file
+modification times more than a day apart. Without any of these the direction is
+``unknown`` and the pair is listed in path order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from .read import Document
+
+HEADER_LINES = 30
+SHORT_LINE = 80
+CONTAINED = 0.5
+MTIME_SLACK = 86400.0
+EXCERPT_CHARS = 60
+
+_MONTHS = {
+    m: k
+    for k, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+        start=1,
+    )
+}
+_MONTH = r"(?P<month>(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\.?"
+_DATE = re.compile(
+    rf"\b{_MONTH}\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})\b"
+    rf"|\b(?P<day2>\d{{1,2}})\s+{_MONTH.replace('month', 'month2')}\s+(?P<year2>\d{{4}})\b"
+    r"|\b(?P<iso>\d{4}-\d{2}-\d{2})\b",
+    re.IGNORECASE,
+)
+_ON_DATE = re.compile(r"^\s*on\s", re.IGNORECASE)
+
+
+def parse_date(match: re.Match) -> date | None:
+    """The calendar date a ``_DATE`` match names, or None if it is not a real date."""
+    try:
+        if match["iso"]:
+            return date.fromisoformat(match["iso"])
+        if match["month"]:
+            month, day, year = match["month"], match["day"], match["year"]
+        else:
+            month, day, year = match["month2"], match["day2"], match["year2"]
+        return date(int(year), _MONTHS[month[:3].lower()], int(day))
+    except (KeyError, ValueError):
+        return None
+
+
+def document_date(text: str) -> date | None:
+    """The date a document states in its header, or None.
+
+    Only the first ``HEADER_LINES`` lines are read, and a date counts when it stands on a
+    short line (a dateline such as ``Dec. 9, 2019`` or ``China.org.cn | December 11,
+    2019``) or opens a sentence (``On June 19, 2020, ...``); dates in the body are
+    events, not the document's own date.
+    """
+    for line in text.splitlines()[:HEADER_LINES]:
+        stripped = line.strip()
+        if len(stripped) > SHORT_LINE and not _ON_DATE.match(stripped):
+            continue
+        for match in _DATE.finditer(stripped):
+            found = parse_date(match)
+            if found is not None:
+                return found
+    return None
+
+
+@dataclass(frozen=True)
+class Direction:
+    """Which of two documents is the source, and why. ``source`` is 0 or 1."""
+
+    source: int
+    basis: str
+    evidence: str
+
+
+def direction(
+    docs: tuple[Document, Document],
+    dates: tuple[date | None, date | None],
+    contained: tuple[float, float],
+) -> Direction:
+    """Decide which of two documents is the source of what they share.
+
+    ``contained[k]`` is the share of document k's words found in passages shared with
+    the other document.
+    """
+    if dates[0] and dates[1] and dates[0] != dates[1]:
+        src = 0 if dates[0] < dates[1] else 1
+        return Direction(
+            src, "date", f"date: source dated {dates[src]}, copy dated {dates[1 - src]}"
+        )
+    mostly = [c >= CONTAINED for c in contained]
+    if mostly[0] != mostly[1]:
+        src = 1 if mostly[0] else 0
+        return Direction(
+            src,
+            "containment",
+            f"containment: {contained[1 - src]:.0%} of the copy's file is shared with the "
+            f"source's, {contained[src]:.0%} the other way",
+        )
+    mtimes = [d.mtime for d in docs]
+    if abs(mtimes[0] - mtimes[1]) > MTIME_SLACK:
+        src = 0 if mtimes[0] < mtimes[1] else 1
+        return Direction(src, "mtime", "mtime: source file modified earlier (no dates in text)")
+    return Direction(
+        0, "unknown", "unknown: no dates, no containment, file times alike; listed in path order"
+    )
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a passage lies in a file: 1-based inclusive lines, 0-based ``[start, end)`` chars."""
+
+    path: str
+    start_line: int
+    end_line: int
+    start_char: int
+    end_char: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A reused passage: its source and copy, what kind of reuse, and the evidence."""
+
+    cluster: int
+    kind: str
+    similarity: float
+    words: int
+    evidence: str
+    source: Location
+    copy: Location
+    excerpt: str
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The start of ``text`` on one line, cut at a word boundary with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def locate(doc: Document, start_char: int, end_char: int) -> Location:
+    """The ``Location`` of characters ``[start_char, end_char)`` of ``doc``."""
+    return Location(
+        doc.path, doc.line_of(start_char), doc.line_of(end_char - 1), start_char, end_char
+    )
+
+
+def clusters(spans: list[tuple[Location, Location]]) -> list[int]:
+    """A cluster number (from 1, in list order) for each pair of locations.
+
+    Pairs are in one cluster when they overlap, directly or through other pairs, in
+    some file: the same text reused in several places.
+    """
+    parent = list(range(len(spans)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    by_path: dict[str, list[tuple[int, int, int]]] = {}
+    for k, pair in enumerate(spans):
+        for loc in pair:
+            by_path.setdefault(loc.path, []).append((loc.start_char, loc.end_char, k))
+    for intervals in by_path.values():
+        intervals.sort()
+        reach, owner = -1, -1
+        for start, end, k in intervals:
+            if start < reach:
+                parent[root(k)] = root(owner)
+            if end > reach:
+                reach, owner = end, k
+    numbers: dict[int, int] = {}
+    return [numbers.setdefault(root(k), len(numbers) + 1) for k in range(len(spans))]

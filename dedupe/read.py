@@ -1,0 +1,136 @@
+"""Stage 1, read: find text files under the given paths and decode them.
+
+Nothing is ever written to the input. Files that cannot be used (empty, binary) are
+returned as ``Skipped`` with a reason instead of raising; a missing path raises
+``DedupeError`` because the user asked for something that is not there.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from charset_normalizer import from_bytes
+
+from .errors import DedupeError
+
+_SNIFF_CHARS = 8192
+_BINARY = {"Cc", "Cn", "Co", "Cs"}
+
+
+@dataclass(frozen=True)
+class Document:
+    """A decoded text file. Offsets elsewhere in dedupe index into ``text``."""
+
+    path: str
+    text: str
+    encoding: str
+    size: int
+    mtime: float
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        """Character offset at which each line begins (line 1 at index 0)."""
+        starts = [0]
+        find = self.text.find
+        pos = find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        return starts
+
+    def line_of(self, char: int) -> int:
+        """1-based line number holding character offset ``char``."""
+        return bisect.bisect_right(self.line_starts, char)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that was found but not used, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class Collection:
+    """What ``read_paths`` found: usable documents, skipped files and decoding notes."""
+
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def iter_files(paths: list[str]) -> list[str]:
+    """Every regular file under ``paths`` (recursively, hidden entries skipped), sorted.
+
+    Raises ``DedupeError`` for a path that does not exist.
+    """
+    found: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(os.path.join(root, f) for f in files if not f.startswith("."))
+        elif os.path.isfile(path):
+            found.append(path)
+        else:
+            raise DedupeError(f"no such file or directory: {path}")
+    return sorted(dict.fromkeys(os.path.normpath(p) for p in found))
+
+
+def decode(data: bytes) -> tuple[str, str] | None:
+    """Decoded text and encoding name of ``data``, or None when it looks binary.
+
+    UTF-8 (with or without BOM) is tried first; other encodings, UTF-16 included,
+    are detected by charset-normalizer.
+    """
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None:
+        return None
+    return str(best), best.encoding
+
+
+def looks_binary(text: str) -> bool:
+    """True when more than 1% of the first characters are control or unassigned code points."""
+    sample = text[:_SNIFF_CHARS]
+    bad = sum(1 for ch in sample if ch not in "\t\n\r\f" and unicodedata.category(ch) in _BINARY)
+    return bad > len(sample) // 100
+
+
+def read_file(path: str) -> Document | Skipped:
+    """The decoded document at ``path``, or ``Skipped`` saying why it cannot be used."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        stat = os.stat(path)
+    except OSError as err:
+        return Skipped(path, f"unreadable: {err.strerror}")
+    if not data.strip():
+        return Skipped(path, "empty")
+    decoded = decode(data)
+    if decoded is None or looks_binary(decoded[0]):
+        return Skipped(path, "binary")
+    text, encoding = decoded
+    return Document(path, text, encoding, stat.st_size, stat.st_mtime)
+
+
+def read_paths(paths: list[str]) -> Collection:
+    """Read every file under ``paths`` into a ``Collection`` (deterministic order)."""
+    collection = Collection()
+    for path in iter_files(paths):
+        item = read_file(path)
+        if isinstance(item, Skipped):
+            collection.skipped.append(item)
+        else:
+            collection.documents.append(item)
+            if item.encoding != "utf-8":
+                collection.notes.append(f"{path}: decoded as {item.encoding}")
+    return collection

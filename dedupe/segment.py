@@ -1,0 +1,104 @@
+"""Stage 2b, segment: paragraphs, and overlapping sentence windows inside long ones.
+
+A segment is a run of tokens ``[start, end)`` of one document plus the character span
+it covers, so a match on a segment can always be pointed back at the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .normalise import Tokens
+
+_BLOCK = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[*]*[A-Z0-9])")
+_OPEN_ENDING = tuple(".!?:;\"'\u201d\u2019)]*")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Tokens ``[start, end)`` of document ``doc``, covering ``[start_char, end_char)``."""
+
+    doc: int
+    start: int
+    end: int
+    start_char: int
+    end_char: int
+
+    @property
+    def words(self) -> int:
+        return self.end - self.start
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Character spans of the paragraphs of ``text``.
+
+    Paragraphs are blocks of non-blank lines. A block that ends without closing
+    punctuation and is followed by one starting in lower case is the same paragraph
+    broken by a stray blank line, and is joined to it.
+    """
+    spans: list[tuple[int, int]] = []
+    for match in _BLOCK.finditer(text):
+        start, end = match.start(), match.start() + len(match.group().rstrip())
+        if spans and _is_broken(text[spans[-1][0] : spans[-1][1]], text[start:end]):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _is_broken(previous: str, following: str) -> bool:
+    head = following.lstrip()[:1]
+    return not previous.endswith(_OPEN_ENDING) and head.islower()
+
+
+def sentence_starts(text: str, start: int, end: int) -> list[int]:
+    """Character offsets where the sentences of ``text[start:end]`` begin."""
+    return [start] + [m.end() for m in _SENTENCE_END.finditer(text, start, end)]
+
+
+def windows(bounds: list[int], size: int) -> list[tuple[int, int]]:
+    """Token ranges of windows of whole sentences, about ``size`` tokens, overlapping by half.
+
+    ``bounds`` are the token indices where sentences start, ending with the index one
+    past the last token.
+    """
+    result: list[tuple[int, int]] = []
+    first = 0
+    last = len(bounds) - 1
+    while True:
+        stop = first + 1
+        while stop < last and bounds[stop] - bounds[first] < size:
+            stop += 1
+        result.append((bounds[first], bounds[stop]))
+        if stop == last:
+            return result
+        step = first + 1
+        while step < stop and bounds[step] - bounds[first] < size // 2:
+            step += 1
+        first = step
+
+
+def segment(doc: int, text: str, tokens: Tokens, window_words: int) -> list[Segment]:
+    """Segments of one document, in order of their start.
+
+    A paragraph of up to ``1.5 * window_words`` tokens is one segment; a longer one is
+    split into sentence windows of about ``window_words`` tokens overlapping by half.
+    """
+    result: list[Segment] = []
+    for char_start, char_end in paragraphs(text):
+        first, stop = tokens.index_at(char_start), tokens.index_at(char_end)
+        if stop <= first:
+            continue
+        if stop - first <= window_words * 3 // 2:
+            ranges = [(first, stop)]
+        else:
+            bounds = [tokens.index_at(c) for c in sentence_starts(text, char_start, char_end)]
+            ranges = windows(sorted(set(bounds) | {first, stop}), window_words)
+        result.extend(_segment(doc, tokens, a, b) for a, b in ranges if b > a)
+    return result
+
+
+def _segment(doc: int, tokens: Tokens, start: int, end: int) -> Segment:
+    return Segment(doc, start, end, int(tokens.starts[start]), int(tokens.ends[end - 1]))

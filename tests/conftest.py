@@ -1,0 +1,16 @@
+"""Shared fixtures: the sample corpus and a scan of it (run once per session)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dedupe.scan import Parameters, ScanResult, scan
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus_scan() -> ScanResult:
+    return scan([str(CORPUS)], Parameters())
