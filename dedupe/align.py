@@ -35,10 +35,15 @@ class Span:
 
 @dataclass(frozen=True)
 class Alignment:
-    """Two spans that hold the same text, in documents ``a.doc < b.doc``."""
+    """Two spans that hold the same text, in documents ``a.doc < b.doc``.
+
+    ``support`` counts the matches behind it: anchors for a verbatim alignment, matching
+    windows for a paraphrase run.
+    """
 
     a: Span
     b: Span
+    support: int = 1
 
 
 def anchors(
@@ -120,6 +125,7 @@ def _union(x: Alignment, y: Alignment) -> Alignment:
     return Alignment(
         Span(x.a.doc, min(x.a.start, y.a.start), max(x.a.end, y.a.end)),
         Span(x.b.doc, min(x.b.start, y.b.start), max(x.b.end, y.b.end)),
+        x.support + y.support,
     )
 
 
@@ -142,7 +148,9 @@ def align(
     """
     boxes = [
         Alignment(
-            Span(doc_a, chain[0][0], chain[-1][0] + n), Span(doc_b, chain[0][1], chain[-1][1] + n)
+            Span(doc_a, chain[0][0], chain[-1][0] + n),
+            Span(doc_b, chain[0][1], chain[-1][1] + n),
+            len(chain),
         )
         for chain in chains(anchors(ngrams_a, ngrams_b, regions), max_gap, max_shift)
         if len(chain) >= MIN_ANCHORS
@@ -181,3 +189,60 @@ def split_at_inserted_paragraphs(
         ):
             return [alignment]
     return pieces
+
+
+def ordered_matches(
+    region: Alignment, keys_a: np.ndarray, keys_b: np.ndarray, max_gap: int
+) -> list[Alignment]:
+    """Passages inside ``region`` where the two sides share content words in the same order.
+
+    ``keys_*`` hold a content key per token (0 for function words). The content words
+    of both sides are aligned in order (difflib's longest matching blocks); the
+    matched words are chained as anchors, allowing ``max_gap`` tokens between anchors
+    and as much shift of the diagonal, so reworded clauses and inserted words are
+    bridged while scattered topical hits stay apart. Each alignment's ``support`` is
+    its number of matched words.
+    """
+    a, b = region.a, region.b
+    pos_a = a.start + np.flatnonzero(keys_a[a.start : a.end])
+    pos_b = b.start + np.flatnonzero(keys_b[b.start : b.end])
+    matcher = SequenceMatcher(None, keys_a[pos_a].tolist(), keys_b[pos_b].tolist(), False)
+    points = [
+        (int(pos_a[block.a + k]), int(pos_b[block.b + k]))
+        for block in matcher.get_matching_blocks()
+        for k in range(block.size)
+    ]
+    boxes = [
+        Alignment(
+            Span(a.doc, chain[0][0], chain[-1][0] + 1),
+            Span(b.doc, chain[0][1], chain[-1][1] + 1),
+            len(chain),
+        )
+        for chain in chains(points, max_gap, max_gap)
+        if len(chain) >= MIN_ANCHORS
+    ]
+    return merge_close(boxes, max_gap)
+
+
+def snap(span: Span, bounds: np.ndarray) -> Span:
+    """``span`` widened to whole sentences; ``bounds`` are the sorted token indices where
+    sentences start, ending with the document's token count.
+    """
+    start = bounds[np.searchsorted(bounds, span.start, side="right") - 1]
+    end = bounds[np.searchsorted(bounds, span.end, side="left")]
+    return Span(span.doc, int(start), int(end))
+
+
+def covered_share(alignment: Alignment, others: list[Alignment]) -> float:
+    """The larger of the shares of ``alignment``'s two sides covered by the same sides of
+    ``others`` (alignments of the same two documents).
+    """
+    shares = []
+    for side in ("a", "b"):
+        span = getattr(alignment, side)
+        covered = np.zeros(span.words, dtype=bool)
+        for other in others:
+            theirs = getattr(other, side)
+            covered[max(0, theirs.start - span.start) : max(0, theirs.end - span.start)] = True
+        shares.append(float(covered.mean()) if span.words else 0.0)
+    return max(shares)

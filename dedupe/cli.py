@@ -93,8 +93,17 @@ def summarise(result: ScanResult) -> list[str]:
     type=click.Path(dir_okay=False, writable=True),
     help="Write the report to this file instead of standard output.",
 )
+@click.option(
+    "--paraphrase/--no-paraphrase",
+    default=True,
+    show_default=True,
+    help="Also look for re-translated and reworded passages (stemmed content words "
+    "shared in the same order, weighted by rarity in the scanned collection).",
+)
 @click.option("--quiet", is_flag=True, help="Print nothing on stderr but errors.")
-def scan_command(paths, threshold, num_perm, shingle_size, min_words, fmt, output, quiet):
+def scan_command(
+    paths, threshold, num_perm, shingle_size, min_words, fmt, output, paraphrase, quiet
+):
     """Report the passages reused across the files in PATHS (files or folders, read
     recursively), with source and copy locations, kind of reuse and the evidence for
     which copy is the source.
@@ -104,7 +113,11 @@ def scan_command(paths, threshold, num_perm, shingle_size, min_words, fmt, outpu
     """
     log = (lambda _: None) if quiet else (lambda m: click.echo(m, err=True))
     params = Parameters(
-        threshold=threshold, num_perm=num_perm, shingle_size=shingle_size, min_words=min_words
+        threshold=threshold,
+        num_perm=num_perm,
+        shingle_size=shingle_size,
+        min_words=min_words,
+        paraphrase=paraphrase,
     )
     result = scan(list(paths), params, log)
     text = render(result, fmt)

@@ -11,16 +11,25 @@ from datetime import date
 
 import numpy as np
 
-from .align import Alignment, Span, align, split_at_inserted_paragraphs
+from .align import (
+    Alignment,
+    Span,
+    align,
+    covered_share,
+    merge_close,
+    ordered_matches,
+    snap,
+    split_at_inserted_paragraphs,
+)
 from .candidates import candidate_pairs
 from .errors import DedupeError
 from .normalise import Tokens, tokenise
 from .provenance import Location, Passage, clusters, direction, document_date, excerpt, locate
 from .read import Document, Skipped, read_paths
-from .segment import Segment, paragraphs, segment
-from .shingle import ngram_hashes, shingle_set, word_hashes
+from .segment import Segment, paragraphs, segment, sentence_bounds
+from .shingle import content_hashes, content_set, ngram_hashes, shingle_set, word_hashes
 from .sign import signatures
-from .verify import overlap, verify
+from .verify import idf_weights, ordered_similarity, overlap, verify, verify_weighted
 
 Log = Callable[[str], None]
 
@@ -37,6 +46,12 @@ class Parameters:
     candidate_threshold: float = 0.3
     max_gap: int = 20
     max_shift: int = 10
+    paraphrase: bool = True
+    paraphrase_similarity: str = "idf-weighted Jaccard of stemmed content words"
+    paraphrase_threshold: float = 0.35
+    paraphrase_window_threshold: float = 0.2
+    paraphrase_candidate_threshold: float = 0.15
+    paraphrase_min_matches: int = 8
 
     def check(self) -> None:
         """Raise ``DedupeError`` for values the pipeline cannot work with."""
@@ -80,46 +95,56 @@ class ScanResult:
 
 @dataclass(frozen=True)
 class Prepared:
-    """One document after normalising and shingling."""
+    """One document after normalising, segmenting and shingling (both families)."""
 
     doc: Document
     tokens: Tokens
     ngrams: np.ndarray
+    content: np.ndarray
     segments: list[Segment]
     breaks: frozenset[int]
+    sentences: np.ndarray
 
 
 def prepare(index: int, doc: Document, params: Parameters) -> Prepared:
-    """Tokenise, hash the n-grams of and segment one document."""
+    """Tokenise, segment and shingle one document."""
     tokens = tokenise(doc.text)
-    ngrams = ngram_hashes(word_hashes(tokens.words), params.shingle_size)
-    breaks = frozenset(tokens.index_at(start) for start, _ in paragraphs(doc.text))
+    hashes = word_hashes(tokens.words)
     return Prepared(
         doc,
         tokens,
-        ngrams,
+        ngram_hashes(hashes, params.shingle_size),
+        content_hashes(tokens.words),
         segment(index, doc.text, tokens, params.window_words),
-        breaks | {len(tokens)},
+        frozenset(tokens.index_at(start) for start, _ in paragraphs(doc.text)) | {len(tokens)},
+        np.array(sentence_bounds(doc.text, tokens), dtype=np.int64),
     )
+
+
+def similar_segments(
+    segments: list[Segment], sets: list[np.ndarray], threshold: float, num_perm: int
+) -> list[tuple[int, int]]:
+    """Pairs of segments from different documents whose sets' MinHashes share an LSH
+    bucket at Jaccard ``threshold``; segments with an empty set are left out.
+    """
+    kept = [k for k, s in enumerate(sets) if len(s)]
+    sigs = signatures([sets[k] for k in kept], num_perm)
+    pairs = candidate_pairs(sigs, [segments[k].doc for k in kept], threshold, num_perm)
+    return [(kept[i], kept[j]) for i, j in pairs]
 
 
 def matching_regions(
-    prepared: list[Prepared], params: Parameters, log: Log
+    prepared: list[Prepared], segments: list[Segment], params: Parameters, log: Log
 ) -> dict[tuple[int, int], list[tuple[Span, Span]]]:
     """For each document pair ``(a, b)``, ``a < b``, the token regions whose segments
-    were verified similar, widened by ``max_gap`` so alignment can bridge short
+    share word n-grams, widened by ``max_gap`` so alignment can bridge short
     paragraphs between them.
     """
     n = params.shingle_size
-    segments = [s for p in prepared for s in p.segments if s.words >= params.min_words]
     sets = [shingle_set(prepared[s.doc].ngrams, s.start, s.end, n) for s in segments]
-    sigs = signatures(sets, params.num_perm)
-    log(f"signed {len(sigs)} segments")
-    pairs = candidate_pairs(
-        sigs, [s.doc for s in segments], params.candidate_threshold, params.num_perm
-    )
+    pairs = similar_segments(segments, sets, params.candidate_threshold, params.num_perm)
     matches = verify(pairs, sets, params.candidate_threshold)
-    log(f"{len(pairs)} candidate segment pairs, {len(matches)} verified")
+    log(f"word n-grams: {len(pairs)} candidate segment pairs, {len(matches)} verified")
     regions: dict[tuple[int, int], list[tuple[Span, Span]]] = defaultdict(list)
     for match in matches:
         a, b = segments[match.a], segments[match.b]
@@ -129,6 +154,10 @@ def matching_regions(
 
 def _widen(seg: Segment, by: int) -> Span:
     return Span(seg.doc, max(0, seg.start - by), seg.end + by)
+
+
+def _span(seg: Segment) -> Span:
+    return Span(seg.doc, seg.start, seg.end)
 
 
 def similarity(prepared: list[Prepared], alignment: Alignment, n: int) -> float:
@@ -203,13 +232,16 @@ def _location(prepared: list[Prepared], span: Span) -> Location:
     return locate(prepared[span.doc].doc, start, end)
 
 
+Found = tuple[Alignment, str, float]
+
+
 def passages_of_pair(
     prepared: list[Prepared],
     a: int,
     b: int,
     regions: list[tuple[Span, Span]],
     params: Parameters,
-) -> list[tuple[Alignment, str, float]]:
+) -> list[Found]:
     """Aligned passages of documents ``a`` and ``b`` with their kind and similarity,
     keeping those of at least ``min_words`` words and ``threshold`` similarity.
     """
@@ -231,18 +263,88 @@ def passages_of_pair(
     return result
 
 
+def verbatim_passages(
+    prepared: list[Prepared], segments: list[Segment], params: Parameters, log: Log
+) -> list[Found]:
+    """Verbatim and near passages: shared word n-grams, aligned."""
+    regions = matching_regions(prepared, segments, params, log)
+    return [
+        found
+        for (a, b), pair_regions in sorted(regions.items())
+        for found in passages_of_pair(prepared, a, b, pair_regions, params)
+    ]
+
+
+def _content_keys(prepared: Prepared, span: Span) -> np.ndarray:
+    keys = prepared.content[span.start : span.end]
+    return keys[keys != 0]
+
+
+def paraphrase_passages(
+    prepared: list[Prepared],
+    segments: list[Segment],
+    params: Parameters,
+    taken: list[Found],
+    log: Log,
+) -> list[Found]:
+    """Re-translated and reworded passages: stemmed content words shared in order.
+
+    Segment pairs whose content-word sets collide in LSH are verified by rarity-weighted
+    Jaccard (weights from the scanned collection, so words every document uses count
+    for nothing); verified pairs close together in both documents form regions. Inside a
+    region the content words of both sides are aligned in order and chained (see
+    ``align.ordered_matches``): real reuse is a run of matches in the same order, topical
+    likeness only scattered hits. Chains of at least ``paraphrase_min_matches`` words,
+    widened to whole sentences, with ``paraphrase_threshold`` ordered similarity, are
+    reported, unless mostly covered by a verbatim or near passage of the same pair.
+    """
+    sets = [content_set(prepared[s.doc].content, s.start, s.end) for s in segments]
+    weights = idf_weights(sets)
+    pairs = similar_segments(segments, sets, params.paraphrase_candidate_threshold, params.num_perm)
+    matches = verify_weighted(pairs, sets, weights, params.paraphrase_window_threshold)
+    log(f"content words: {len(pairs)} candidate segment pairs, {len(matches)} verified")
+    windows: dict[tuple[int, int], list[Alignment]] = defaultdict(list)
+    for m in matches:
+        a, b = segments[m.a], segments[m.b]
+        windows[(a.doc, b.doc)].append(Alignment(_span(a), _span(b)))
+    verbatim: dict[tuple[int, int], list[Alignment]] = defaultdict(list)
+    for alignment, _, _ in taken:
+        verbatim[(alignment.a.doc, alignment.b.doc)].append(alignment)
+
+    found = []
+    for (a, b), pair_windows in sorted(windows.items()):
+        pa, pb = prepared[a], prepared[b]
+        snapped = [
+            Alignment(snap(m.a, pa.sentences), snap(m.b, pb.sentences), m.support)
+            for region in merge_close(pair_windows, params.max_gap)
+            for m in ordered_matches(region, pa.content, pb.content, params.max_gap)
+        ]
+        for passage in merge_close(snapped, params.max_gap):
+            if (
+                passage.support < params.paraphrase_min_matches
+                or min(passage.a.words, passage.b.words) < params.min_words
+                or covered_share(passage, verbatim[(a, b)]) >= 0.5
+            ):
+                continue
+            sim = ordered_similarity(
+                _content_keys(pa, passage.a), _content_keys(pb, passage.b), weights
+            )
+            if sim >= params.paraphrase_threshold:
+                found.append((passage, "paraphrase", sim))
+    return found
+
+
 def scan(paths: list[str], params: Parameters, log: Log = lambda _: None) -> ScanResult:
     """Find the passages reused across the files under ``paths`` and orient them."""
     params.check()
     collection = read_paths(paths)
     log(f"read {len(collection.documents)} documents, skipped {len(collection.skipped)}")
     prepared = [prepare(k, doc, params) for k, doc in enumerate(collection.documents)]
-    regions = matching_regions(prepared, params, log)
-    found = [
-        scored
-        for (a, b), pair_regions in sorted(regions.items())
-        for scored in passages_of_pair(prepared, a, b, pair_regions, params)
-    ]
+    segments = [s for p in prepared for s in p.segments if s.words >= params.min_words]
+    log(f"{len(segments)} segments")
+    found = verbatim_passages(prepared, segments, params, log)
+    if params.paraphrase:
+        found += paraphrase_passages(prepared, segments, params, found, log)
     passages = provenance(prepared, found)
     log(f"{len(passages)} reused passages")
     documents = [

@@ -102,3 +102,13 @@ def segment(doc: int, text: str, tokens: Tokens, window_words: int) -> list[Segm
 
 def _segment(doc: int, tokens: Tokens, start: int, end: int) -> Segment:
     return Segment(doc, start, end, int(tokens.starts[start]), int(tokens.ends[end - 1]))
+
+
+def sentence_bounds(text: str, tokens: Tokens) -> list[int]:
+    """Token indices where the sentences of ``text`` start (each paragraph starts one),
+    followed by the token count.
+    """
+    bounds = {len(tokens)}
+    for start, end in paragraphs(text):
+        bounds.update(tokens.index_at(c) for c in sentence_starts(text, start, end))
+    return sorted(bounds)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+import snowballstemmer
 import xxhash
 
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
@@ -43,3 +44,53 @@ def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
 def shingle_set(ngrams: np.ndarray, start: int, end: int, n: int) -> np.ndarray:
     """Sorted unique n-gram hashes of the tokens ``[start, end)`` (empty if fewer than n)."""
     return np.unique(ngrams[start : max(start, end - n + 1)])
+
+
+# English function words: they carry no evidence that two passages share content.
+_STOP_LIST = """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    either few for from further had has have having he her here hers herself him himself
+    his how i if in into is it its itself just may me might more most must my myself no
+    nor not now of off on once one only or other our ours ourselves out over own per said
+    same say says shall she should so some such than that the their theirs them themselves
+    then there these they this those through thus to too under until up upon us very was
+    we were what when where whether which while who whom whose why will with within without
+    would yet you your yours yourself yourselves"""
+STOP_WORDS = frozenset(_STOP_LIST.split())
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=1 << 18)
+def content_key(word: str) -> str | None:
+    """The Snowball stem of a content word, or None for a function word or a single letter.
+
+    Possessive endings are dropped first (``china's`` → ``china``).
+    """
+    if word in STOP_WORDS or len(word) < 2:
+        return None
+    base = word[:-2] if word.endswith("'s") else word
+    return _STEMMER.stemWord(base)
+
+
+@lru_cache(maxsize=1 << 18)
+def _content_hash(word: str) -> int:
+    key = content_key(word)
+    if key is None:
+        return 0
+    return xxhash.xxh32_intdigest(key.encode("utf-8")) or 1
+
+
+def content_hashes(words: list[str]) -> np.ndarray:
+    """32-bit hash of each word's content stem (uint32), 0 for function words.
+
+    The reword-robust shingle family: translations and paraphrases keep the content words
+    (often inflected differently) while function words and word order change.
+    """
+    return np.fromiter((_content_hash(w) for w in words), dtype=np.uint32, count=len(words))
+
+
+def content_set(hashes: np.ndarray, start: int, end: int) -> np.ndarray:
+    """Sorted unique content hashes of tokens ``[start, end)``, function words left out."""
+    values = np.unique(hashes[start:end])
+    return values[values != 0]
