@@ -46,7 +46,8 @@ class Weights:
     """Rarity weights of shingles, learnt from the collection being scanned.
 
     ``keys`` is sorted; ``values[k]`` is the inverse document frequency of ``keys[k]``
-    over the segments, ``log(N / df)``: a shingle found in every segment weighs 0.
+    over the segments, ``log(N / df)``, except that a shingle found in more than half
+    the segments weighs nothing: it is the collection's common vocabulary.
     """
 
     keys: np.ndarray
@@ -65,11 +66,12 @@ class Weights:
 
 
 def idf_weights(sets: list[np.ndarray]) -> Weights:
-    """Inverse document frequency of every shingle over ``sets`` (unique arrays)."""
+    """Rarity weight of every shingle over ``sets`` (unique arrays); see ``Weights``."""
     if not sets:
         return Weights(np.empty(0, dtype=np.uint32), np.empty(0))
     keys, counts = np.unique(np.concatenate(sets), return_counts=True)
-    return Weights(keys, np.log(len(sets) / counts))
+    idf = np.log(len(sets) / counts)
+    return Weights(keys, np.where(counts * 2 > len(sets), 0.0, idf))
 
 
 def weighted_jaccard(a: np.ndarray, b: np.ndarray, weights: Weights) -> float:
