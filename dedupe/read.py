@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import xxhash
 from charset_normalizer import from_bytes
 
 from .errors import DedupeError
@@ -30,6 +31,7 @@ class Document:
     encoding: str
     size: int
     mtime: float
+    digest: str
 
     @cached_property
     def line_starts(self) -> list[int]:
@@ -62,6 +64,11 @@ class Collection:
     documents: list[Document] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+def content_digest(data: bytes) -> str:
+    """The xxh3-128 hex digest of a file's bytes: equal digests mean identical files."""
+    return xxhash.xxh3_128_hexdigest(data)
 
 
 def iter_files(paths: list[str]) -> list[str]:
@@ -119,7 +126,7 @@ def read_file(path: str) -> Document | Skipped:
     if decoded is None or looks_binary(decoded[0]):
         return Skipped(path, "binary")
     text, encoding = decoded
-    return Document(path, text, encoding, stat.st_size, stat.st_mtime)
+    return Document(path, text, encoding, stat.st_size, stat.st_mtime, content_digest(data))
 
 
 def read_paths(paths: list[str]) -> Collection:
