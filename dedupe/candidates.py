@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from datasketch import LeanMinHash, MinHashLSH
 
 
@@ -21,3 +23,18 @@ def candidate_pairs(
             if j > i and docs[j] != docs[i]:
                 pairs.add((i, j))
     return sorted(pairs)
+
+
+@lru_cache(maxsize=64)
+def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """The ``(bands, rows)`` that ``MinHashLSH`` chooses for ``threshold`` and ``num_perm``."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
+def band_keys(minhash: LeanMinHash, bands: int, rows: int) -> list[bytes]:
+    """The bucket key of ``minhash`` in each band, as ``MinHashLSH`` computes it; two
+    sketches are candidates when they share a key in some band.
+    """
+    values = minhash.hashvalues
+    return [bytes(values[k * rows : (k + 1) * rows].byteswap().data) for k in range(bands)]

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 import numpy as np
 
@@ -29,7 +30,14 @@ from .read import Document, Skipped, read_paths
 from .segment import Segment, paragraphs, segment, sentence_bounds
 from .shingle import content_hashes, content_set, ngram_hashes, shingle_set, word_hashes
 from .sign import signatures
-from .verify import idf_weights, ordered_similarity, overlap, verify, verify_weighted
+from .verify import (
+    Weights,
+    idf_weights,
+    ordered_similarity,
+    overlap,
+    verify,
+    verify_weighted,
+)
 
 Log = Callable[[str], None]
 
@@ -52,6 +60,12 @@ class Parameters:
     paraphrase_window_threshold: float = 0.2
     paraphrase_candidate_threshold: float = 0.15
     paraphrase_min_matches: int = 8
+
+    def lsh_threshold(self, family: str) -> float:
+        """The LSH Jaccard threshold of a shingle family ("verbatim" or "content")."""
+        if family == "verbatim":
+            return self.candidate_threshold
+        return self.paraphrase_candidate_threshold
 
     def check(self) -> None:
         """Raise ``DedupeError`` for values the pipeline cannot work with."""
@@ -121,6 +135,42 @@ def prepare(index: int, doc: Document, params: Parameters) -> Prepared:
     )
 
 
+VERBATIM, CONTENT = "verbatim", "content"
+
+
+class Candidates(Protocol):
+    """Where candidate segment pairs and rarity weights come from: LSH over the scanned
+    segments (``InMemory``) or a persistent index (``dedupe.index``).
+    """
+
+    def pairs(
+        self, family: str, segments: list[Segment], sets: list[np.ndarray]
+    ) -> list[tuple[int, int]]:
+        """Sorted pairs ``(i, j)``, ``i < j``, of indices into ``segments`` from different
+        documents whose ``family`` sketches ("verbatim" or "content") collide."""
+        ...
+
+    def weights(self, sets: list[np.ndarray]) -> Weights:
+        """Rarity weights of content shingles for the collection."""
+        ...
+
+
+@dataclass(frozen=True)
+class InMemory:
+    """Candidates from ``MinHashLSH`` over the segments being scanned."""
+
+    params: Parameters
+
+    def pairs(
+        self, family: str, segments: list[Segment], sets: list[np.ndarray]
+    ) -> list[tuple[int, int]]:
+        threshold = self.params.lsh_threshold(family)
+        return similar_segments(segments, sets, threshold, self.params.num_perm)
+
+    def weights(self, sets: list[np.ndarray]) -> Weights:
+        return idf_weights(sets)
+
+
 def similar_segments(
     segments: list[Segment], sets: list[np.ndarray], threshold: float, num_perm: int
 ) -> list[tuple[int, int]]:
@@ -134,7 +184,11 @@ def similar_segments(
 
 
 def matching_regions(
-    prepared: list[Prepared], segments: list[Segment], params: Parameters, log: Log
+    prepared: list[Prepared],
+    segments: list[Segment],
+    params: Parameters,
+    candidates: Candidates,
+    log: Log,
 ) -> dict[tuple[int, int], list[tuple[Span, Span]]]:
     """For each document pair ``(a, b)``, ``a < b``, the token regions whose segments
     share word n-grams, widened by ``max_gap`` so alignment can bridge short
@@ -142,7 +196,7 @@ def matching_regions(
     """
     n = params.shingle_size
     sets = [shingle_set(prepared[s.doc].ngrams, s.start, s.end, n) for s in segments]
-    pairs = similar_segments(segments, sets, params.candidate_threshold, params.num_perm)
+    pairs = candidates.pairs(VERBATIM, segments, sets)
     matches = verify(pairs, sets, params.candidate_threshold)
     log(f"word n-grams: {len(pairs)} candidate segment pairs, {len(matches)} verified")
     regions: dict[tuple[int, int], list[tuple[Span, Span]]] = defaultdict(list)
@@ -264,10 +318,14 @@ def passages_of_pair(
 
 
 def verbatim_passages(
-    prepared: list[Prepared], segments: list[Segment], params: Parameters, log: Log
+    prepared: list[Prepared],
+    segments: list[Segment],
+    params: Parameters,
+    candidates: Candidates,
+    log: Log,
 ) -> list[Found]:
     """Verbatim and near passages: shared word n-grams, aligned."""
-    regions = matching_regions(prepared, segments, params, log)
+    regions = matching_regions(prepared, segments, params, candidates, log)
     return [
         found
         for (a, b), pair_regions in sorted(regions.items())
@@ -284,6 +342,7 @@ def paraphrase_passages(
     prepared: list[Prepared],
     segments: list[Segment],
     params: Parameters,
+    candidates: Candidates,
     taken: list[Found],
     log: Log,
 ) -> list[Found]:
@@ -299,8 +358,8 @@ def paraphrase_passages(
     reported, unless mostly covered by a verbatim or near passage of the same pair.
     """
     sets = [content_set(prepared[s.doc].content, s.start, s.end) for s in segments]
-    weights = idf_weights(sets)
-    pairs = similar_segments(segments, sets, params.paraphrase_candidate_threshold, params.num_perm)
+    weights = candidates.weights(sets)
+    pairs = candidates.pairs(CONTENT, segments, sets)
     matches = verify_weighted(pairs, sets, weights, params.paraphrase_window_threshold)
     log(f"content words: {len(pairs)} candidate segment pairs, {len(matches)} verified")
     windows: dict[tuple[int, int], list[Alignment]] = defaultdict(list)
@@ -334,27 +393,39 @@ def paraphrase_passages(
     return found
 
 
+def signed_segments(prepared: list[Prepared], params: Parameters) -> list[Segment]:
+    """The segments long enough to sign: at least ``min_words`` words."""
+    return [s for p in prepared for s in p.segments if s.words >= params.min_words]
+
+
+def find_passages(
+    prepared: list[Prepared], params: Parameters, candidates: Candidates, log: Log
+) -> list[Passage]:
+    """Verbatim, near and (unless disabled) paraphrase passages between the prepared
+    documents, oriented source → copy, in report order.
+    """
+    segments = signed_segments(prepared, params)
+    log(f"{len(segments)} segments")
+    found = verbatim_passages(prepared, segments, params, candidates, log)
+    if params.paraphrase:
+        found += paraphrase_passages(prepared, segments, params, candidates, found, log)
+    passages = provenance(prepared, found)
+    log(f"{len(passages)} reused passages")
+    return passages
+
+
+def describe(doc: Document, words: int) -> DocumentInfo:
+    """How reports describe a document."""
+    lines = doc.text.count("\n") + (not doc.text.endswith("\n"))
+    return DocumentInfo(doc.path, document_date(doc.text), words, lines, doc.encoding)
+
+
 def scan(paths: list[str], params: Parameters, log: Log = lambda _: None) -> ScanResult:
     """Find the passages reused across the files under ``paths`` and orient them."""
     params.check()
     collection = read_paths(paths)
     log(f"read {len(collection.documents)} documents, skipped {len(collection.skipped)}")
     prepared = [prepare(k, doc, params) for k, doc in enumerate(collection.documents)]
-    segments = [s for p in prepared for s in p.segments if s.words >= params.min_words]
-    log(f"{len(segments)} segments")
-    found = verbatim_passages(prepared, segments, params, log)
-    if params.paraphrase:
-        found += paraphrase_passages(prepared, segments, params, found, log)
-    passages = provenance(prepared, found)
-    log(f"{len(passages)} reused passages")
-    documents = [
-        DocumentInfo(
-            p.doc.path,
-            document_date(p.doc.text),
-            len(p.tokens),
-            p.doc.text.count("\n") + (not p.doc.text.endswith("\n")),
-            p.doc.encoding,
-        )
-        for p in prepared
-    ]
+    passages = find_passages(prepared, params, InMemory(params), log)
+    documents = [describe(p.doc, len(p.tokens)) for p in prepared]
     return ScanResult(params, documents, passages, collection.skipped, collection.notes)
