@@ -118,6 +118,27 @@ class SegmentRow:
     end: int
 
 
+def open_index(path: str, options: dict, create: bool = True) -> Index:
+    """The index at ``path``, with the parameters it was built with updated by the
+    ``options`` that are not None (a stored parameter given another value is an error).
+    """
+    given = {name: value for name, value in options.items() if value is not None}
+    stored = _stored_at(path) if os.path.exists(path) and os.path.getsize(path) else {}
+    return Index(path, Parameters(**{**stored, **given}), create)
+
+
+def _stored_at(path: str) -> dict:
+    """The parameters stored in the index file at ``path``."""
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'parameters'").fetchone()
+    except sqlite3.DatabaseError:
+        row = None
+    if row is None:
+        raise DedupeError(f"{path} is not a dedupe index")
+    return json.loads(row[0])
+
+
 def stored_parameters(params: Parameters) -> dict:
     """The parameters that decide an index's content, as stored in it."""
     values = {f.name: getattr(params, f.name) for f in fields(params)}

@@ -57,12 +57,22 @@ def render(result: ScanResult, fmt: str) -> str:
         )
     table = rows(result)
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(table)
-        return out.getvalue()
+        return render_rows(table, COLUMNS, "csv")
     if not table:
         return "No reused passages found.\n"
+    return render_rows(table, COLUMNS, fmt)
+
+
+def render_rows(rows: list[list], headers: list[str], fmt: str) -> str:
+    """Plain rows as a table ("table" or "markdown"), CSV or a JSON list of objects,
+    ending with a newline."""
+    if fmt == "json":
+        return json.dumps([dict(zip(headers, row, strict=True)) for row in rows], indent=2) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows(rows)
+        return out.getvalue()
     style = "github" if fmt == "markdown" else "simple"
-    return tabulate(table, headers=COLUMNS, tablefmt=style, disable_numparse=True) + "\n"
+    return tabulate(rows, headers=headers, tablefmt=style, disable_numparse=True) + "\n"

@@ -1,0 +1,231 @@
+"""The persistent index: incremental adds, queries against it, scans through it, and its
+reliability under SIGKILL and concurrent writers."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from dedupe.cli import main
+from dedupe.errors import DedupeError
+from dedupe.index import Index, open_index, query, scan_indexed
+from dedupe.report import to_dict
+from dedupe.scan import Parameters, scan
+from dedupe.synthetic import generate_text
+
+from .conftest import CORPUS
+
+
+def write_docs(folder: Path, count: int, words: int = 600, seed: int = 0) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for k in range(count):
+        path = folder / f"doc{k:03d}.txt"
+        path.write_text(generate_text(np.random.default_rng(seed + k), words), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def contents(index_path: Path) -> dict:
+    """What an index holds, independent of row ids and timestamps."""
+    db = sqlite3.connect(index_path)
+    try:
+        docs = sorted(db.execute("SELECT path, digest, words FROM documents"))
+        segments = sorted(
+            db.execute(
+                "SELECT d.path, s.start, s.end, s.verbatim_signature, s.content_signature "
+                "FROM segments s JOIN documents d ON d.id = s.doc_id"
+            )
+        )
+        bands = sorted(
+            db.execute(
+                "SELECT d.path, s.start, b.family, b.band, b.key FROM bands b "
+                "JOIN segments s ON s.id = b.segment_id JOIN documents d ON d.id = b.doc_id"
+            )
+        )
+        df = sorted(db.execute("SELECT key, df FROM content_df"))
+    finally:
+        db.close()
+    return {"documents": docs, "segments": segments, "bands": bands, "df": df}
+
+
+def integrity(index_path: Path) -> str:
+    db = sqlite3.connect(index_path)
+    try:
+        return db.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_adding_one_file_to_an_index_signs_only_that_file(tmp_path):
+    docs = write_docs(tmp_path / "collection", 6)
+    with Index(str(tmp_path / "i.sqlite"), Parameters()) as index:
+        first = index.add([str(tmp_path / "collection")])
+        assert sorted(first.signed) == sorted(str(p) for p in docs)
+        write_docs(tmp_path / "elsewhere", 1, seed=100)[0].rename(
+            tmp_path / "collection" / "new.txt"
+        )
+        second = index.add([str(tmp_path / "collection")])
+    assert second.signed == [str(tmp_path / "collection" / "new.txt")]
+    assert second.unchanged == 6
+
+
+def test_a_changed_file_is_reindexed_and_a_touched_one_is_not(tmp_path):
+    docs = write_docs(tmp_path / "c", 3)
+    with Index(str(tmp_path / "i.sqlite"), Parameters()) as index:
+        index.add([str(tmp_path / "c")])
+        os.utime(docs[0], (1, 1))
+        docs[1].write_text(generate_text(np.random.default_rng(55), 500))
+        again = index.add([str(tmp_path / "c")])
+        assert again.signed == [str(docs[1])]
+        assert {s.state for s in index.status()} == {"indexed"}
+        docs[2].unlink()
+        assert [s.state for s in index.status()] == ["indexed", "indexed", "vanished"]
+        assert index.prune() == [str(docs[2].resolve())]
+        assert len(index.paths()) == 2
+
+
+def test_query_of_a_planted_excerpt_names_the_indexed_source_and_lines(tmp_path):
+    collection = tmp_path / "collection"
+    docs = write_docs(collection, 5, words=900)
+    source_paragraphs = docs[3].read_text().split("\n\n")
+    excerpt = tmp_path / "accession.txt"
+    excerpt.write_text(
+        generate_text(np.random.default_rng(77), 200) + "\n" + source_paragraphs[2] + "\n"
+    )
+    with Index(str(tmp_path / "i.sqlite"), Parameters()) as index:
+        index.add([str(collection)])
+        result = query([str(excerpt)], index)
+    assert len(result.passages) == 1
+    passage = result.passages[0]
+    paths = {passage.source.path, passage.copy.path}
+    assert paths == {str(docs[3].resolve()), str(excerpt)}
+    held = docs[3] if passage.source.path == str(docs[3].resolve()) else excerpt
+    located = passage.source if held == docs[3] else passage.copy
+    text = docs[3].read_text()
+    line = text[: text.index(source_paragraphs[2])].count("\n") + 1
+    assert located.start_line == located.end_line == line
+
+
+def test_scan_through_the_index_reports_what_a_plain_scan_does(tmp_path):
+    params = Parameters()
+    with Index(str(tmp_path / "i.sqlite"), params) as index:
+        indexed, stats = scan_indexed([str(CORPUS)], index)
+        again, stats_again = scan_indexed([str(CORPUS)], index)
+    plain = scan([str(CORPUS)], params)
+    assert len(stats.signed) == 5 and stats_again.signed == []
+    assert to_dict(indexed) == to_dict(plain) == to_dict(again)
+
+
+def test_other_parameters_and_foreign_files_are_refused(tmp_path):
+    path = tmp_path / "i.sqlite"
+    Index(str(path), Parameters()).close()
+    with pytest.raises(DedupeError, match="num-perm 128 \\(asked 64\\)"):
+        open_index(str(path), {"num_perm": 64})
+    with open_index(str(path), {"num_perm": None}) as index:
+        assert index.params.num_perm == 128
+    foreign = tmp_path / "notes.txt"
+    foreign.write_text("not a database at all\n" * 100)
+    other_sqlite = tmp_path / "other.db"
+    sqlite3.connect(other_sqlite).execute("CREATE TABLE t (x)").connection.close()
+    runner = CliRunner()
+    for bad in (foreign, other_sqlite):
+        result = runner.invoke(main, ["index", "status", "--index", str(bad)])
+        assert result.exit_code == 2
+        assert result.stderr.count("\n") == 1 and "not a dedupe index" in result.stderr
+        assert "Traceback" not in result.output + result.stderr
+
+
+def _add_process(folder: Path, index: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dedupe",
+            "index",
+            "add",
+            str(folder),
+            "--index",
+            str(index),
+            "--quiet",
+        ],  # fmt: skip
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_index_survives_sigkill_and_completes_like_an_uninterrupted_run(tmp_path):
+    folder = tmp_path / "collection"
+    write_docs(folder, 24, words=2500)
+    reference = tmp_path / "reference.sqlite"
+    assert _add_process(folder, reference).wait() == 0
+    index = tmp_path / "killed.sqlite"
+    rng = random.Random(2)
+    held_after_kill = []
+    for _ in range(10):
+        process = _add_process(folder, index)
+        time.sleep(rng.uniform(0.3, 0.9))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if index.exists():
+            assert integrity(index) == "ok"
+            with Index(str(index), Parameters()) as opened:
+                held_after_kill.append(len(opened.paths()))
+    # The kills landed while documents were being written, not only before or after.
+    assert any(0 < held < 24 for held in held_after_kill), held_after_kill
+    assert _add_process(folder, index).wait() == 0
+    assert integrity(index) == "ok"
+    assert contents(index) == contents(reference)
+
+
+def test_two_concurrent_adds_both_finish_and_lose_nothing(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    write_docs(first, 12, words=1500, seed=0)
+    write_docs(second, 12, words=1500, seed=500)
+    index = tmp_path / "shared.sqlite"
+    processes = [_add_process(first, index), _add_process(second, index)]
+    errors = [p.communicate()[1].decode() for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], errors
+    held = contents(index)
+    assert len(held["documents"]) == 24
+    reference = tmp_path / "reference.sqlite"
+    with Index(str(reference), Parameters()) as serial:
+        serial.add([str(first), str(second)])
+    assert held == contents(reference)
+
+
+def test_cli_index_add_status_query_and_scan(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    docs = write_docs(Path("collection"), 3)
+    runner = CliRunner()
+    added = runner.invoke(main, ["index", "add", "collection"])
+    assert added.exit_code == 0, added.stderr
+    assert added.stdout.count("signed") == 3
+    assert Path(".dedupe/index.sqlite").is_file()
+    assert runner.invoke(main, ["index", "add", "collection"]).stdout == ""
+    status = json.loads(runner.invoke(main, ["index", "status", "--format", "json"]).stdout)
+    assert [s["state"] for s in status] == ["indexed"] * 3
+    Path("accession.txt").write_text(docs[1].read_text().split("\n\n")[1] + "\n")
+    queried = runner.invoke(
+        main, ["query", "accession.txt", "--index", ".dedupe/index.sqlite", "--format", "json"]
+    )
+    assert queried.exit_code == 0, queried.stderr
+    passages = json.loads(queried.stdout)["passages"]
+    assert len(passages) == 1 and passages[0]["kind"] == "verbatim"
+    assert {passages[0]["source"]["path"], passages[0]["copy"]["path"]} == {
+        str(docs[1].resolve()),
+        "accession.txt",
+    }
+    missing = runner.invoke(main, ["query", "accession.txt", "--index", "nowhere.sqlite"])
+    assert missing.exit_code == 2 and "no index at nowhere.sqlite" in missing.stderr
