@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import date
@@ -128,15 +129,39 @@ def open_index(path: str, options: dict, create: bool = True) -> Index:
 
 
 def _stored_at(path: str) -> dict:
-    """The parameters stored in the index file at ``path``."""
+    """The parameters stored in the index file at ``path`` ({} while it is being created)."""
+
+    def read() -> list[tuple]:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+            if not tables:
+                return []
+            if "meta" not in tables:
+                raise DedupeError(f"{path} is an SQLite file but not a dedupe index")
+            return db.execute("SELECT value FROM meta WHERE key = 'parameters'").fetchall()
+        finally:
+            db.close()
+
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            row = db.execute("SELECT value FROM meta WHERE key = 'parameters'").fetchone()
-    except sqlite3.DatabaseError:
-        row = None
-    if row is None:
-        raise DedupeError(f"{path} is not a dedupe index")
-    return json.loads(row[0])
+        rows = _retrying(read)
+    except sqlite3.DatabaseError as err:
+        raise DedupeError(f"{path} is not a dedupe index ({err})") from None
+    return json.loads(rows[0][0]) if rows else {}
+
+
+def _retrying(action, seconds: float = BUSY_TIMEOUT_MS / 1000):
+    """``action()``, tried again while SQLite says the database is locked or busy (some
+    lock changes, such as switching to WAL, do not wait for the busy timeout)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as err:
+            text = str(err)
+            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def stored_parameters(params: Parameters) -> dict:
@@ -170,15 +195,17 @@ class Index:
         tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
         if tables and "meta" not in tables:
             raise DedupeError(f"{self.path} is an SQLite file but not a dedupe index")
-        self.db.execute("PRAGMA journal_mode = WAL")
+        _retrying(lambda: self.db.execute("PRAGMA journal_mode = WAL"))
         self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.executescript(SCHEMA)
         wanted = {
             "format": FORMAT,
             "version": str(VERSION),
             "parameters": json.dumps(stored_parameters(self.params), sort_keys=True),
         }
         with self._transaction():
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
             self.db.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)", wanted.items())
         meta = dict(self.db.execute("SELECT key, value FROM meta"))
         if meta.get("format") != FORMAT:
