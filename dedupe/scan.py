@@ -55,7 +55,9 @@ class Parameters:
     max_gap: int = 20
     max_shift: int = 10
     paraphrase: bool = True
-    paraphrase_similarity: str = "idf-weighted Jaccard of stemmed content words"
+    paraphrase_similarity: str = (
+        "idf-weighted share of stemmed content words matched in order (difflib blocks)"
+    )
     paraphrase_threshold: float = 0.35
     paraphrase_window_threshold: float = 0.2
     paraphrase_candidate_threshold: float = 0.15
