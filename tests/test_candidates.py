@@ -1,0 +1,64 @@
+"""Stage 5, candidates: LSH pairs of segments from different documents."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dedupe.candidates import candidate_pairs
+from dedupe.sign import signatures
+
+NUM_PERM = 128
+
+
+def _values(count: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.unique(rng.integers(0, 2**32, size=count, dtype=np.uint64).astype(np.uint32))
+
+
+def _edited(values: np.ndarray, changed: int, seed: int) -> np.ndarray:
+    """``values`` with ``changed`` of them replaced by fresh ones."""
+    rng = np.random.default_rng(seed)
+    keep = rng.permutation(values)[changed:]
+    return np.unique(np.concatenate([keep, _values(changed, seed + 1000)]))
+
+
+def _pairs(sets: list[np.ndarray], docs: list[int], threshold: float = 0.3):
+    return candidate_pairs(signatures(sets, NUM_PERM), docs, threshold, NUM_PERM)
+
+
+def test_near_identical_segments_of_different_documents_are_paired():
+    base = _values(120, seed=1)
+    near = _edited(base, 10, seed=2)
+    other = _values(120, seed=3)
+    # Segments 0 and 2 are near copies; 1 and 3 are unrelated to everything.
+    assert _pairs([base, other, near, _values(80, seed=4)], [0, 0, 1, 1]) == [(0, 2)]
+
+
+def test_segments_of_the_same_document_are_never_paired():
+    base = _values(100, seed=5)
+    sets = [base, base.copy(), _edited(base, 3, seed=6)]
+    assert _pairs(sets, [4, 4, 4]) == []
+    # The same sets spread over two documents: only the cross-document pairs.
+    assert _pairs(sets, [4, 4, 9]) == [(0, 2), (1, 2)]
+
+
+def test_unrelated_random_sets_are_not_paired():
+    sets = [_values(100, seed=s) for s in range(20)]
+    assert _pairs(sets, list(range(20))) == []
+
+
+def test_pairs_are_sorted_with_the_smaller_index_first():
+    base = _values(100, seed=11)
+    sets = [_values(50, seed=12), base, _values(50, seed=13), base.copy(), base.copy()]
+    result = _pairs(sets, [0, 1, 2, 3, 4])
+    assert result == [(1, 3), (1, 4), (3, 4)]
+
+
+def test_threshold_tunes_what_is_paired():
+    base = _values(200, seed=21)
+    # Jaccard of base with a copy that keeps 60 of 200 values: 60 / 340, about 0.18.
+    far = _edited(base, 140, seed=22)
+    exact = len(np.intersect1d(base, far)) / len(np.union1d(base, far))
+    assert 0.15 < exact < 0.2
+    assert _pairs([base, far], [0, 1], threshold=0.9) == []
+    assert _pairs([base, far], [0, 1], threshold=0.1) == [(0, 1)]

@@ -1,0 +1,63 @@
+"""Stage 4, sign: MinHash signatures of shingle sets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from datasketch import LeanMinHash
+
+from dedupe.sign import signatures
+
+
+def _random_values(count: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    values = np.unique(rng.integers(0, 2**32, size=count * 2, dtype=np.uint64).astype(np.uint32))
+    return rng.permutation(values)[:count]
+
+
+def _pair_with_jaccard(shared: int, only: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two sets with ``shared`` common values and ``only`` values each of their own."""
+    pool = _random_values(shared + 2 * only, seed)
+    common, a, b = pool[:shared], pool[shared : shared + only], pool[shared + only :]
+    return np.sort(np.concatenate([common, a])), np.sort(np.concatenate([common, b]))
+
+
+@pytest.mark.parametrize(
+    ("shared", "only"),
+    [(100, 0), (300, 100), (200, 200), (100, 300), (60, 540), (0, 300)],
+)
+def test_estimated_jaccard_is_close_to_the_exact_one(shared, only):
+    a, b = _pair_with_jaccard(shared, only, seed=shared * 1000 + only)
+    exact = len(np.intersect1d(a, b)) / len(np.union1d(a, b))
+    assert exact == pytest.approx(shared / (shared + 2 * only))
+    sig_a, sig_b = signatures([a, b], num_perm=128)
+    assert abs(sig_a.jaccard(sig_b) - exact) <= 0.15
+
+
+def test_identical_sets_estimate_one():
+    a = _random_values(50, seed=1)
+    sig_a, sig_b = signatures([np.sort(a), a.copy()], num_perm=64)
+    assert sig_a.jaccard(sig_b) == 1.0
+
+
+def test_one_lean_minhash_per_set_with_num_perm_values():
+    sets = [_random_values(k, seed=k) for k in (5, 20, 80)]
+    sigs = signatures(sets, num_perm=32)
+    assert len(sigs) == 3
+    assert all(isinstance(s, LeanMinHash) and len(s.hashvalues) == 32 for s in sigs)
+    assert signatures([], num_perm=32) == []
+
+
+def test_signatures_are_deterministic_across_calls():
+    sets = [_random_values(40, seed=s) for s in range(4)]
+    first = signatures(sets, num_perm=128)
+    second = signatures([s.copy() for s in sets], num_perm=128)
+    for x, y in zip(first, second, strict=True):
+        assert np.array_equal(x.hashvalues, y.hashvalues)
+        assert x.seed == y.seed
+
+
+def test_signature_depends_on_the_set_not_its_order():
+    values = _random_values(30, seed=9)
+    sig_sorted, sig_shuffled = signatures([np.sort(values), values], num_perm=64)
+    assert np.array_equal(sig_sorted.hashvalues, sig_shuffled.hashvalues)
