@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -16,15 +17,33 @@ from .scan import Parameters, ScanResult, scan
 DEFAULTS = Parameters()
 
 
+class InputError(click.ClickException):
+    """A ``DedupeError`` or unreadable file, reported like a usage error (exit code 2)."""
+
+    exit_code = 2
+
+
 class Group(click.Group):
-    """Reports ``DedupeError`` and unreadable output files as one line, exit code 2."""
+    """Reports bad usage, ``DedupeError`` and unreadable files as one line on stderr,
+    ``dedupe: error: ...``, with exit code 2."""
+
+    def main(self, *args, **kwargs):
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("dedupe: error: interrupted", err=True)
+            sys.exit(130)
+        except click.ClickException as err:
+            click.echo(f"dedupe: error: {err.format_message()}", err=True)
+            sys.exit(err.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except (DedupeError, OSError) as err:
-            click.echo(f"dedupe: error: {_message(err)}", err=True)
-            ctx.exit(2)
+            raise InputError(_message(err)) from None
 
 
 def _message(err: Exception) -> str:
@@ -157,6 +176,13 @@ def _parameters(options: dict) -> Parameters:
     return Parameters(**{k: v for k, v in options.items() if v is not None})
 
 
+def _check_output(output: str | None) -> None:
+    """Refuse, before any work, an output file whose folder does not exist."""
+    folder = os.path.dirname(os.path.abspath(output)) if output else None
+    if folder and not os.path.isdir(folder):
+        raise DedupeError(f"no such folder for -o: {folder}")
+
+
 def _emit(result: ScanResult, fmt: str, output: str | None, quiet: bool) -> None:
     text = render(result, fmt)
     if output:
@@ -185,6 +211,7 @@ def scan_command(
     Results go to standard output (or -o FILE); progress and warnings to stderr. The
     input files are only read, never changed.
     """
+    _check_output(output)
     options = {**_sketch(num_perm, shingle_size, min_words), **_reading(threshold, paraphrase)}
     if index_path:
         with open_index(index_path, options) as index:
@@ -207,6 +234,7 @@ def query_command(
     collection: same table and JSON as scan. FILES are not added to the index and
     nothing indexed is signed again.
     """
+    _check_output(output)
     options = {**_sketch(num_perm, shingle_size, min_words), **_reading(threshold, paraphrase)}
     with open_index(index_path, options, create=False) as index:
         result = query(list(files), index, _log(quiet))
@@ -266,3 +294,151 @@ def index_prune(index_path):
     with open_index(index_path, {}, create=False) as index:
         for path in index.prune():
             click.echo(f"pruned\t{path}")
+
+
+# ------------------------------------------------------------ whole-document duplicates
+# (imported here, not at the top, so this section stays an append to the file)
+
+from .duplicates import FORMATS as DUPLICATE_FORMATS  # noqa: E402
+from .duplicates import (  # noqa: E402
+    KEEP_POLICIES,
+    RELATIONS,
+    DuplicateParameters,
+    DuplicatesResult,
+)
+from .duplicates import duplicates as find_duplicate_files  # noqa: E402
+from .duplicates import render as render_duplicates  # noqa: E402
+from .quarantine import plan_moves, quarantine, restore  # noqa: E402
+
+DUPLICATE_DEFAULTS = DuplicateParameters()
+
+
+def duplicates_summary(result: DuplicatesResult) -> list[str]:
+    """Lines for stderr: skipped files, decoding notes and a one-line count."""
+    lines = [f"warning: skipped {s.path}: {s.reason}" for s in result.skipped]
+    lines += [f"note: {n}" for n in result.notes]
+    counts = {relation: 0 for relation in RELATIONS}
+    for g in result.groups:
+        for m in g.members:
+            counts[m.relation] += 1
+    lines.append(
+        f"{result.documents} documents compared, {len(result.skipped)} skipped, "
+        f"{len(result.groups)} duplicate groups ("
+        + ", ".join(f"{n} {relation}" for relation, n in counts.items())
+        + ")"
+    )
+    return lines
+
+
+@main.command("duplicates")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--threshold",
+    type=float,
+    default=DUPLICATE_DEFAULTS.threshold,
+    show_default=True,
+    help="Least Jaccard similarity (near copy) or containment of the smaller document "
+    "in the larger (excerpt) of word n-grams, in (0, 1].",
+)
+@click.option(
+    "--keep",
+    type=click.Choice(KEEP_POLICIES),
+    default=DUPLICATE_DEFAULTS.keep,
+    show_default=True,
+    help="Which document of a group is kept as its representative: oldest or newest "
+    "modification time, longest (most words) or first path. Ties go to the first path; "
+    "an excerpt never represents the document it was taken from.",
+)
+@click.option(
+    "--quarantine",
+    "quarantine_dir",
+    type=click.Path(file_okay=False),
+    help="Move every document that is not kept into this folder (never deleted), with "
+    "a JSON-lines journal there that 'dedupe restore' undoes.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="With --quarantine: show the moves without making them.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(DUPLICATE_FORMATS),
+    default="table",
+    show_default=True,
+    help="table and markdown for people; csv, json (the documented contract) and jsonl "
+    "(one group per line) for programs.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option("--quiet", is_flag=True, help="Print nothing on stderr but errors.")
+def duplicates_command(paths, threshold, keep, quarantine_dir, dry_run, fmt, output, quiet):
+    """Group whole documents under PATHS (files or folders, read recursively) that are
+    exact copies, near copies or excerpts of one another, each group around the
+    document to keep.
+
+    Report-only unless --quarantine DIR is given. Results go to standard output (or
+    -o FILE); progress and warnings to stderr.
+    """
+    log = (lambda _: None) if quiet else (lambda m: click.echo(m, err=True))
+    if not paths:
+        raise DedupeError("give at least one PATH to check")
+    if dry_run and not quarantine_dir:
+        raise DedupeError("--dry-run only applies to --quarantine DIR")
+    params = DuplicateParameters(threshold=threshold, keep=keep)
+    exclude = [quarantine_dir] if quarantine_dir else []
+    result = find_duplicate_files(list(paths), params, log, exclude)
+    moves = journal = None
+    if quarantine_dir:
+        moves = plan_moves(result.groups, quarantine_dir)
+        if dry_run:
+            for move in moves:
+                log(f"would move {move.path} -> {move.target}")
+        else:
+            journal = quarantine(moves, log).journal or None
+    text = render_duplicates(result, fmt, moves, journal)
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    if not quiet:
+        for line in duplicates_summary(result):
+            click.echo(line, err=True)
+        if moves is not None:
+            if dry_run:
+                click.echo(
+                    f"dry run: {len(moves)} files would be moved to {quarantine_dir}", err=True
+                )
+            elif journal:
+                click.echo(
+                    f"moved {len(moves)} files to {quarantine_dir}; journal: {journal}", err=True
+                )
+            else:
+                click.echo("nothing to move", err=True)
+
+
+@main.command("restore")
+@click.argument("journal", type=click.Path())
+@click.option("--quiet", is_flag=True, help="Print nothing on stderr but errors.")
+def restore_command(journal, quiet):
+    """Move every file recorded in the quarantine JOURNAL back to where it was, checking
+    its content digest. Every entry is checked first: if any points outside the
+    journal's folder, finds its original path taken again, or does not match its digest,
+    nothing is moved.
+
+    Prints each restored path on standard output.
+    """
+    log = (lambda _: None) if quiet else (lambda m: click.echo(m, err=True))
+    result = restore(journal)
+    for entry in result.restored:
+        click.echo(entry["original"])
+    log(
+        f"restored {len(result.restored)} files from {result.directory}"
+        + (f", {len(result.in_place)} already in place" if result.in_place else "")
+    )

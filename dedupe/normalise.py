@@ -24,7 +24,11 @@ _FOLD = str.maketrans(
     }
 )  # fmt: skip
 
-WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
+# Word characters, combining marks (a decomposed accent stays in its word) and the soft
+# hyphen (which ``normalise`` deletes); apostrophes join the parts of a word.
+_LETTER = r"[\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u00ad]"
+_APOSTROPHE = "['\u2018\u2019\u201b\u2032`]"
+WORD = re.compile(rf"{_LETTER}+(?:{_APOSTROPHE}{_LETTER}+)*")
 
 
 def normalise(text: str) -> str:
@@ -61,7 +65,10 @@ def tokenise(text: str) -> Tokens:
     starts: list[int] = []
     ends: list[int] = []
     for match in WORD.finditer(text):
-        words.append(normalise_word(match.group()))
+        word = normalise_word(match.group())
+        if not word:  # a lone soft hyphen or joiner
+            continue
+        words.append(word)
         starts.append(match.start())
         ends.append(match.end())
     return Tokens(words, np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))

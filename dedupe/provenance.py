@@ -34,7 +34,7 @@ _DATE = re.compile(
     r"|\b(?P<iso>\d{4}-\d{2}-\d{2})\b",
     re.IGNORECASE,
 )
-_ON_DATE = re.compile(r"^\s*on\s", re.IGNORECASE)
+_ON_DATE = re.compile(rf"^\s*on\s+(?={_DATE.pattern})", re.IGNORECASE)
 
 
 def parse_date(match: re.Match) -> date | None:
@@ -142,7 +142,7 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat
-    return flat[:limit].rsplit(" ", 1)[0] + "…"
+    return flat[: limit + 1].rsplit(" ", 1)[0] + "…"
 
 
 def locate(doc: Document, start_char: int, end_char: int) -> Location:

@@ -99,10 +99,14 @@ def decode(data: bytes) -> tuple[str, str] | None:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data).best()
-    if best is None:
+    results = from_bytes(data)
+    if not results:
         return None
-    return str(best), best.encoding
+    # Single-byte Western text fits several legacy code pages equally well; of those
+    # charset-normalizer finds plausible, Windows-1252 is by far the most common.
+    western = [m for m in results if m.encoding == "cp1252"]
+    chosen = western[0] if western else results.best()
+    return str(chosen), chosen.encoding
 
 
 def looks_binary(text: str) -> bool:
@@ -126,6 +130,8 @@ def read_file(path: str) -> Document | Skipped:
     if decoded is None or looks_binary(decoded[0]):
         return Skipped(path, "binary")
     text, encoding = decoded
+    if not text.strip():
+        return Skipped(path, "empty")
     return Document(path, text, encoding, stat.st_size, stat.st_mtime, content_digest(data))
 
 

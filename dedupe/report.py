@@ -74,5 +74,7 @@ def render_rows(rows: list[list], headers: list[str], fmt: str) -> str:
         writer.writerow(headers)
         writer.writerows(rows)
         return out.getvalue()
-    style = "github" if fmt == "markdown" else "simple"
-    return tabulate(rows, headers=headers, tablefmt=style, disable_numparse=True) + "\n"
+    if fmt == "markdown":
+        cells = [[str(cell).replace("|", "\\|") for cell in row] for row in rows]
+        return tabulate(cells, headers=headers, tablefmt="github", disable_numparse=True) + "\n"
+    return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True) + "\n"

@@ -40,7 +40,9 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     for match in _BLOCK.finditer(text):
-        start, end = match.start(), match.start() + len(match.group().rstrip())
+        block = match.group()
+        start = match.start() + len(block) - len(block.lstrip())
+        end = match.start() + len(block.rstrip())
         if spans and _is_broken(text[spans[-1][0] : spans[-1][1]], text[start:end]):
             spans[-1] = (spans[-1][0], end)
         else:

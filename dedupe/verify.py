@@ -55,6 +55,8 @@ class Weights:
 
     def of(self, shingles: np.ndarray) -> np.ndarray:
         """Weights of ``shingles`` (unknown shingles weigh as if seen once)."""
+        if len(self.keys) == 0:
+            return np.zeros(len(shingles))
         pos = np.searchsorted(self.keys, shingles)
         pos = np.minimum(pos, len(self.keys) - 1)
         found = self.keys[pos] == shingles

@@ -49,11 +49,6 @@ def test_curly_and_straight_quotes_give_the_same_words(text):
     assert tokenise(text).words == tokenise(text.translate(CURLY_TO_STRAIGHT)).words
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="normalise folds ` \u2018 \u2032 to an apostrophe but the WORD regex "
-    "(dedupe/normalise.py) only joins on ' and \u2019",
-)
 @pytest.mark.parametrize("apostrophe", ["`", "\u2018", "\u2032"])
 def test_every_character_folded_to_an_apostrophe_joins_a_word(apostrophe):
     spelled = f"don{apostrophe}t"
@@ -115,10 +110,6 @@ def test_normalise_leaves_no_runs_of_space_and_no_curly_quotes(text):
 # decomposed (NFD) spelling of a word does not give the same token as the composed one,
 # and a soft hyphen inside a word (common in text pasted from PDFs or web pages) breaks
 # it although ``normalise`` removes it.
-@pytest.mark.xfail(
-    strict=True,
-    reason="tokenise splits words at combining marks (dedupe/normalise.py WORD regex)",
-)
 @pytest.mark.parametrize("word", ["caf\u00e9", "na\u00efve", "\u00c5ngstr\u00f6m", "Se\u00f1or"])
 def test_decomposed_and_composed_spellings_give_the_same_tokens(word):
     nfd = unicodedata.normalize("NFD", word)
@@ -126,11 +117,6 @@ def test_decomposed_and_composed_spellings_give_the_same_tokens(word):
     assert tokenise(nfd).words == tokenise(word).words
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="soft hyphen splits a token although normalise deletes it "
-    "(dedupe/normalise.py WORD regex vs _FOLD)",
-)
 def test_soft_hyphen_inside_a_word_does_not_split_it():
     assert normalise("co\u00adoperation") == "cooperation"
     assert tokenise("co\u00adoperation").words == ["cooperation"]

@@ -87,11 +87,6 @@ def test_an_impossible_date_does_not_hide_a_real_one_later():
     assert document_date("February 30, 2020\nMarch 2, 2020\n") == date(2020, 3, 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a long line that merely starts with 'On' lets any date in it count "
-    "(dedupe/provenance.py document_date: _ON_DATE only checks the first word)",
-)
 def test_a_long_line_starting_with_on_but_not_with_a_date_gives_no_date():
     line = (
         "On the other hand, the treaty signed on March 3, 1998 remains in force, the "
@@ -257,11 +252,6 @@ def test_excerpt_cuts_at_a_word_boundary_with_an_ellipsis():
     assert excerpt(text) == "Yomiuri Shimbun: Recently, it was reported that the United\u2026"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="when the limit falls just after a whole word, that word is dropped too "
-    "(dedupe/provenance.py excerpt: rsplit on flat[:limit], not flat[:limit + 1])",
-)
 def test_excerpt_keeps_a_last_word_that_fits_exactly():
     text = "Xinjiang, especially southern Xinjiang, is a neighborhood of the region " * 3
     assert len("Xinjiang, especially southern Xinjiang, is a neighborhood of") == EXCERPT_CHARS

@@ -109,11 +109,6 @@ def test_empty_and_whitespace_only_files_are_skipped(tmp_path):
     assert read_file(str(blank)) == Skipped(str(blank), "empty")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a file holding only a BOM (and blank lines) is read as a document with no "
-    "words instead of skipped as empty (dedupe/read.py read_file tests the raw bytes)",
-)
 @pytest.mark.parametrize(
     "data",
     [b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n  \r\n", " \r\n".encode("utf-16")],
@@ -158,11 +153,6 @@ def test_cp1252_file_with_curly_quotes_and_accents(tmp_path):
     assert notes == [f"{tmp_path / 'win.txt'}: decoded as {doc.encoding}"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="charset-normalizer picks cp1250 for cp1252 French text: à→ŕ, ï→ď, ê→ę "
-    "(dedupe/read.py decode() takes .best() unchecked)",
-)
 def test_cp1252_french_text_decodes_to_the_original(tmp_path):
     text = (
         "L\u2019\u00e9t\u00e9 dernier, \u00e0 Paris, le caf\u00e9 du coin \u00e9tait "

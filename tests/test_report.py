@@ -194,11 +194,6 @@ def test_markdown_is_a_pipe_table():
     assert [cell.strip() for cell in lines[0].strip("|").split("|")] == COLUMNS
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a '|' in an excerpt or path is not escaped, so the Markdown row gains a "
-    "column (dedupe/report.py render: tabulate 'github' does not escape pipes)",
-)
 def test_markdown_row_keeps_its_columns_when_a_cell_holds_a_pipe():
     passage = _passage(excerpt="China.org.cn | December 11, 2019")
     lines = render(ScanResult(PARAMS, [], [passage]), "markdown").splitlines()

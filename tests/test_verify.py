@@ -140,11 +140,6 @@ def test_ordered_similarity_rewards_the_same_order():
     assert ordered_similarity(empty, empty, weights) == 0.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Weights.of indexes keys[-1] when there are no keys (dedupe/verify.py "
-    "Weights.of), though idf_weights([]) builds such weights and unseen handles them",
-)
 def test_weights_learnt_from_nothing_weigh_nothing():
     weights = idf_weights([])
     assert weights.of(_a(1, 2)).tolist() == [0.0, 0.0]
