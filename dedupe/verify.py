@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 import numpy as np
+from scipy import sparse
 
 
 @dataclass(frozen=True)
@@ -29,16 +30,58 @@ def overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     return shared / (len(a) + len(b) - shared), shared / min(len(a), len(b))
 
 
+PAIR_CHUNK = 50_000
+
+
+def _membership(sets: list[np.ndarray]) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """A 0/1 matrix, one row per set and one column per distinct shingle, and the sorted
+    shingles the columns stand for."""
+    columns = np.unique(np.concatenate(sets)) if sets else np.empty(0, dtype=np.uint32)
+    lengths = np.array([len(s) for s in sets], dtype=np.int64)
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    indices = np.searchsorted(columns, np.concatenate(sets)) if sets else np.empty(0)
+    data = np.ones(len(indices))
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(sets), len(columns))), columns
+
+
+def shared_weight(
+    pairs: list[tuple[int, int]], sets: list[np.ndarray], weights: Weights | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each pair of set indices, the total weight of the shingles both sets hold, and
+    the total weights of the two sets (weight 1 per shingle when ``weights`` is None).
+
+    Vectorised over the pairs with a sparse membership matrix, in chunks.
+    """
+    if not pairs:
+        empty = np.empty(0)
+        return empty, empty, empty
+    matrix, columns = _membership(sets)
+    column_weight = np.ones(len(columns)) if weights is None else weights.of(columns)
+    weighted = matrix.multiply(column_weight).tocsr()
+    totals = np.asarray(weighted.sum(axis=1)).ravel()
+    index = np.asarray(pairs, dtype=np.int64)
+    shared = np.concatenate(
+        [
+            np.asarray(matrix[chunk[:, 0]].multiply(weighted[chunk[:, 1]]).sum(axis=1)).ravel()
+            for chunk in np.array_split(index, max(1, len(index) // PAIR_CHUNK))
+        ]
+    )
+    return shared, totals[index[:, 0]], totals[index[:, 1]]
+
+
 def verify(
     pairs: list[tuple[int, int]], shingle_sets: list[np.ndarray], threshold: float
 ) -> list[SegmentMatch]:
     """The candidate pairs whose Jaccard or containment reaches ``threshold``."""
-    matches = []
-    for a, b in pairs:
-        jaccard, containment = overlap(shingle_sets[a], shingle_sets[b])
-        if max(jaccard, containment) >= threshold:
-            matches.append(SegmentMatch(a, b, jaccard, containment))
-    return matches
+    shared, size_a, size_b = shared_weight(pairs, shingle_sets)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jaccard = np.nan_to_num(shared / (size_a + size_b - shared))
+        containment = np.nan_to_num(shared / np.minimum(size_a, size_b))
+    keep = np.flatnonzero(np.maximum(jaccard, containment) >= threshold)
+    return [
+        SegmentMatch(pairs[k][0], pairs[k][1], float(jaccard[k]), float(containment[k]))
+        for k in keep
+    ]
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,12 +137,14 @@ def verify_weighted(
 
     The ``jaccard`` field of each match holds the weighted value.
     """
-    matches = []
-    for a, b in pairs:
-        similarity = weighted_jaccard(sets[a], sets[b], weights)
-        if similarity >= threshold:
-            matches.append(SegmentMatch(a, b, similarity, overlap(sets[a], sets[b])[1]))
-    return matches
+    shared, weight_a, weight_b = shared_weight(pairs, sets, weights)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        similarity = np.nan_to_num(shared / (weight_a + weight_b - shared))
+    return [
+        SegmentMatch(a, b, float(similarity[k]), overlap(sets[a], sets[b])[1])
+        for k in np.flatnonzero(similarity >= threshold)
+        for a, b in [pairs[k]]
+    ]
 
 
 def ordered_similarity(keys_a: np.ndarray, keys_b: np.ndarray, weights: Weights) -> float:
