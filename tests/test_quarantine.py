@@ -247,3 +247,17 @@ def test_restore_of_a_missing_journal_is_one_line_exit_2(tmp_path):
     out = run("restore", tmp_path / "nope.jsonl")
     assert out.exit_code == 2
     assert out.stderr.strip() == f"dedupe: error: no such journal: {tmp_path / 'nope.jsonl'}"
+
+
+def test_a_quarantine_folder_inside_the_collection_is_left_out(setup):
+    collection, _ = setup
+    folder = collection / "quarantine"
+    before = tree(collection)
+    journal = quarantined(collection, folder)
+    # A second run does not see the quarantined files (or the journal) as documents.
+    out = run("duplicates", collection, "--quarantine", folder, "--format", "json")
+    assert out.exit_code == 0, out.stderr
+    assert json.loads(out.stdout)["groups"] == []
+    assert "left out" in out.stderr
+    restore(str(journal))
+    assert {k: v for k, v in tree(collection).items() if not k.startswith("quarantine")} == before

@@ -1,0 +1,536 @@
+"""Whole-document duplicates: exact copies, near copies and excerpts, grouped around the
+copy to keep.
+
+Documents can come from anywhere: ``duplicates`` reads files and folders, while
+``find_duplicates`` takes ``Document`` objects and ``group_fingerprints`` takes
+``Fingerprint`` objects (path, digest, mtime, word count and word n-gram set), which is
+all the grouping needs, so a persistent index can supply them without the text.
+
+How a pair of documents is judged
+---------------------------------
+
+* **exact**: the same content digest (xxh3-128 of the file bytes).
+* **near**: the Jaccard similarity of the two documents' word n-gram sets (after
+  normalisation, see ``dedupe.normalise``) is at least ``threshold``.
+* **contained**: otherwise, the share of the smaller document's n-grams found in the
+  larger one (its containment) is at least ``threshold``: the smaller is an excerpt or
+  a subset of the larger.
+
+Both figures are exact (``dedupe.verify.overlap``), computed on candidate pairs only.
+
+Candidates, and why LSH Ensemble
+--------------------------------
+
+A plain ``MinHashLSH`` finds pairs of high *Jaccard* similarity. An excerpt of a third of
+a document has a Jaccard similarity of about 0.33 with it, and a tenth-of-a-document
+excerpt about 0.1, although its containment is 1.0: no Jaccard threshold finds every
+excerpt without also returning a flood of unrelated pairs. datasketch's
+``MinHashLSHEnsemble`` answers containment queries directly: it partitions the indexed
+sets by size and, per partition, tunes the LSH bands to the Jaccard value that the
+containment threshold implies for that size ratio. Querying it with every document finds
+the larger documents that contain it; since Jaccard never exceeds the containment of the
+smaller set, the same queries also find the near pairs. The ensemble is tuned for
+recall (false negatives weigh 0.9, false positives 0.1: with datasketch's even weights
+it missed a tenth of the small excerpts at threshold 0.8, in our tests), since a false
+candidate only costs one exact verification. The Jaccard ``MinHashLSH`` of
+``dedupe.candidates.candidate_pairs`` is run as well and its pairs are added: it is cheap
+and catches near pairs that the ensemble's coarser size partitions might miss. Both look
+``candidate_margin`` below the threshold, so that pairs whose MinHash estimate falls just
+short are still verified; exact verification then removes every false candidate.
+
+(A plain ``MinHashLSH`` at a low Jaccard threshold was the alternative; it cannot be
+low enough for short excerpts of long documents, and as low as it would need to be it
+makes nearly every pair of documents in one language a candidate.)
+
+Grouping without chains
+-----------------------
+
+Groups are built around representatives, never by transitive closure: if A ~ B and
+B ~ C but A and C are unrelated, A and C are not put in one group because of B.
+Documents are taken in keep-policy order; each one not yet in a group becomes a
+representative and collects the ungrouped documents directly similar to *it* (exact,
+near or contained in it), not to its members. A document that is only an excerpt of an
+ungrouped larger document (contained in it, not near it) waits until that document is
+grouped: keeping an excerpt and quarantining the full text would take text out of the
+collection, so an excerpt never represents the document it was taken from, whatever the
+policy. Documents similar to nothing are not reported.
+
+Keep policies (ties broken by path, so the result is deterministic):
+
+* ``oldest``: smallest modification time; ``newest``: largest;
+* ``longest``: most words (default: it never prefers a shortened version);
+* ``path``: lexicographically first path.
+"""
+
+from __future__ import annotations
+
+import csv
+import heapq
+import io
+import json
+import math
+import os
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+import numpy as np
+from datasketch import MinHashLSHEnsemble
+from tabulate import tabulate
+
+from .candidates import candidate_pairs
+from .errors import DedupeError
+from .normalise import tokenise
+from .read import Document, Skipped, read_paths
+from .shingle import ngram_hashes, shingle_set, word_hashes
+from .sign import signatures
+from .verify import overlap
+
+if TYPE_CHECKING:
+    from .quarantine import Move
+
+Log = Callable[[str], None]
+
+KEEP_POLICIES = ("oldest", "newest", "longest", "path")
+RELATIONS = ("exact", "near", "contained")
+FORMATS = ("table", "csv", "json", "jsonl", "markdown")
+SIZE_STEP = 1.05
+
+
+@dataclass(frozen=True)
+class DuplicateParameters:
+    """Everything that decides what ``duplicates`` reports. Echoed in every report."""
+
+    threshold: float = 0.8
+    keep: str = "longest"
+    num_perm: int = 128
+    shingle_size: int = 3
+    candidate_margin: float = 0.1
+    ensemble_partitions: int = 16
+    ensemble_recall_weight: float = 0.9
+
+    @property
+    def lsh_threshold(self) -> float:
+        """The threshold the LSH indexes are tuned to: a margin below ``threshold``."""
+        return max(0.05, self.threshold - self.candidate_margin)
+
+    def check(self) -> None:
+        """Raise ``DedupeError`` for values the grouping cannot work with."""
+        if not 0.0 < self.threshold <= 1.0:
+            raise DedupeError(f"--threshold must be in (0, 1], got {self.threshold}")
+        if self.keep not in KEEP_POLICIES:
+            raise DedupeError(
+                f"--keep must be one of {', '.join(KEEP_POLICIES)}, got {self.keep!r}"
+            )
+        if self.num_perm < 16:
+            raise DedupeError(f"num_perm must be at least 16, got {self.num_perm}")
+        if self.shingle_size < 1:
+            raise DedupeError(f"shingle_size must be at least 1, got {self.shingle_size}")
+        if not 0.0 <= self.candidate_margin < 1.0:
+            raise DedupeError(f"candidate_margin must be in [0, 1), got {self.candidate_margin}")
+        if self.ensemble_partitions < 1:
+            raise DedupeError("ensemble_partitions must be at least 1")
+        if not 0.0 <= self.ensemble_recall_weight <= 1.0:
+            raise DedupeError("ensemble_recall_weight must be in [0, 1]")
+
+
+@dataclass(frozen=True, eq=False)
+class Fingerprint:
+    """What grouping needs of a document: identity, policy keys and its n-gram set.
+
+    ``shingles`` holds the sorted unique 32-bit hashes of the document's word n-grams
+    (empty when it has fewer words than the shingle size: such a document can only be
+    an exact copy).
+    """
+
+    path: str
+    digest: str
+    mtime: float
+    size: int
+    words: int
+    shingles: np.ndarray
+
+
+def fingerprint(doc: Document, shingle_size: int = 3) -> Fingerprint:
+    """The ``Fingerprint`` of a decoded document."""
+    tokens = tokenise(doc.text)
+    ngrams = ngram_hashes(word_hashes(tokens.words), shingle_size)
+    shingles = shingle_set(ngrams, 0, len(tokens), shingle_size)
+    return Fingerprint(doc.path, doc.digest, doc.mtime, doc.size, len(tokens), shingles)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A group's representative: the copy the keep policy keeps."""
+
+    path: str
+    words: int
+    mtime: float
+    digest: str
+
+
+@dataclass(frozen=True)
+class Member:
+    """A document of a group other than its representative, and how it relates to it.
+
+    ``relation`` is ``exact`` (same bytes), ``near`` (Jaccard >= threshold) or
+    ``contained`` (at least ``threshold`` of the member's n-grams are in the
+    representative). ``jaccard`` and ``containment`` (of the smaller n-gram set in the
+    larger) are exact values with respect to the representative.
+    """
+
+    path: str
+    relation: str
+    jaccard: float
+    containment: float
+    words: int
+    mtime: float
+    digest: str
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """A representative and the documents directly similar to it. Groups are numbered
+    from 1 in representative path order."""
+
+    group: int
+    representative: Kept
+    members: list[Member]
+
+
+@dataclass
+class DuplicatesResult:
+    """What ``duplicates`` found: the groups, how many documents were compared, and
+    the files that were skipped."""
+
+    parameters: DuplicateParameters
+    groups: list[DuplicateGroup]
+    documents: int
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- similarity
+
+
+def size_class(size: int, step: float = SIZE_STEP) -> int:
+    """``size`` rounded up to the next power of ``step``.
+
+    ``MinHashLSHEnsemble`` chooses its size partitions by a dynamic programme that is
+    quadratic in the number of *distinct* set sizes (20 s for 3,000 documents); indexing
+    size classes instead bounds that number (about 330 classes up to ten million
+    shingles). Rounding up is the safe direction: the ensemble then assumes indexed
+    sets slightly larger than they are, which lowers the Jaccard value it looks for.
+    """
+    return math.ceil(step ** math.ceil(math.log(size) / math.log(step) - 1e-9))
+
+
+def candidate_content_pairs(sets: list[np.ndarray], params: DuplicateParameters) -> set:
+    """Pairs ``(i, j)``, ``i < j``, of indices into ``sets`` that may be near or
+    contained: LSH Ensemble containment queries plus Jaccard LSH (see module docstring).
+    Empty sets are left out.
+    """
+    kept = [k for k, s in enumerate(sets) if len(s)]
+    if len(kept) < 2:
+        return set()
+    sigs = signatures([sets[k] for k in kept], params.num_perm)
+    threshold = params.lsh_threshold
+    pairs = {
+        (kept[i], kept[j])
+        for i, j in candidate_pairs(sigs, list(range(len(kept))), threshold, params.num_perm)
+    }
+    recall = params.ensemble_recall_weight
+    ensemble = MinHashLSHEnsemble(
+        threshold=threshold,
+        num_perm=params.num_perm,
+        num_part=params.ensemble_partitions,
+        weights=(round(1.0 - recall, 6), recall),
+    )
+    sizes = [len(sets[k]) for k in kept]
+    ensemble.index([(i, sig, size_class(sizes[i])) for i, sig in enumerate(sigs)])
+    for i, sig in enumerate(sigs):
+        for j in ensemble.query(sig, sizes[i]):
+            if j != i:
+                a, b = kept[i], kept[j]
+                pairs.add((min(a, b), max(a, b)))
+    return pairs
+
+
+def similar_contents(
+    sets: list[np.ndarray], params: DuplicateParameters, log: Log = lambda _: None
+) -> dict[tuple[int, int], tuple[float, float]]:
+    """Exact ``(jaccard, containment)`` of every pair ``(i, j)``, ``i < j``, of ``sets``
+    that is near (Jaccard >= threshold) or contained (containment >= threshold)."""
+    candidates = candidate_content_pairs(sets, params)
+    similar = {}
+    for a, b in sorted(candidates):
+        jaccard, containment = overlap(sets[a], sets[b])
+        if max(jaccard, containment) >= params.threshold:
+            similar[(a, b)] = (jaccard, containment)
+    log(f"duplicates: {len(candidates)} candidate pairs, {len(similar)} verified")
+    return similar
+
+
+# ------------------------------------------------------------------------------ grouping
+
+
+def policy_key(fp: Fingerprint, keep: str) -> tuple:
+    """Sort key of ``fp`` under keep policy ``keep``: the first sorts first."""
+    if keep == "oldest":
+        return (fp.mtime, fp.path)
+    if keep == "newest":
+        return (-fp.mtime, fp.path)
+    if keep == "longest":
+        return (-fp.words, fp.path)
+    if keep == "path":
+        return (fp.path,)
+    raise DedupeError(f"unknown keep policy: {keep!r}")
+
+
+_RANK = {relation: k for k, relation in enumerate(RELATIONS)}
+
+
+def group_fingerprints(
+    fingerprints: list[Fingerprint], params: DuplicateParameters, log: Log = lambda _: None
+) -> list[DuplicateGroup]:
+    """Duplicate groups of ``fingerprints`` (one per document; paths must differ).
+
+    See the module docstring for the relations, the candidate search and the grouping.
+    """
+    params.check()
+    if len({fp.path for fp in fingerprints}) != len(fingerprints):
+        raise DedupeError("the same path was given twice")
+    # One content per distinct digest: similarity is a property of the content.
+    content_of: dict[str, int] = {}
+    contents: list[Fingerprint] = []
+    for fp in sorted(fingerprints, key=lambda f: f.path):
+        if fp.digest not in content_of:
+            content_of[fp.digest] = len(contents)
+            contents.append(fp)
+    sets = [c.shingles for c in contents]
+    log(f"duplicates: {len(fingerprints)} documents, {len(contents)} distinct contents")
+    similar = similar_contents(sets, params, log)
+
+    neighbours: dict[int, dict[int, tuple[float, float]]] = defaultdict(dict)
+    # contains[c]: contents that are excerpts of c (contained, not near, and smaller).
+    contains: dict[int, list[int]] = defaultdict(list)
+    for (a, b), (jaccard, containment) in similar.items():
+        neighbours[a][b] = neighbours[b][a] = (jaccard, containment)
+        if jaccard < params.threshold and len(sets[a]) != len(sets[b]):
+            small, large = (a, b) if len(sets[a]) < len(sets[b]) else (b, a)
+            contains[large].append(small)
+
+    docs = sorted(fingerprints, key=lambda f: policy_key(f, params.keep))
+    docs_of: dict[int, list[int]] = defaultdict(list)
+    for d, fp in enumerate(docs):
+        docs_of[content_of[fp.digest]].append(d)
+    # waiting[d]: ungrouped documents that hold document d as an excerpt.
+    waiting = [0] * len(docs)
+    for large, smalls in contains.items():
+        for small in smalls:
+            for d in docs_of[small]:
+                waiting[d] += len(docs_of[large])
+    ready = [d for d in range(len(docs)) if waiting[d] == 0]
+    heapq.heapify(ready)
+    grouped = [False] * len(docs)
+
+    def take(d: int) -> None:
+        grouped[d] = True
+        for small in contains.get(content_of[docs[d].digest], ()):
+            for e in docs_of[small]:
+                waiting[e] -= 1
+                if waiting[e] == 0 and not grouped[e]:
+                    heapq.heappush(ready, e)
+
+    found: list[tuple[Fingerprint, list[Member]]] = []
+    while ready:
+        r = heapq.heappop(ready)
+        if grouped[r]:
+            continue
+        rep = docs[r]
+        rc = content_of[rep.digest]
+        members = []
+        take(r)
+        for d in docs_of[rc]:
+            if not grouped[d]:
+                take(d)
+                members.append(_member(docs[d], "exact", 1.0, 1.0))
+        for c, (jaccard, containment) in neighbours[rc].items():
+            relation = "near" if jaccard >= params.threshold else "contained"
+            for d in docs_of[c]:
+                if not grouped[d]:
+                    take(d)
+                    members.append(_member(docs[d], relation, jaccard, containment))
+        if members:
+            members.sort(key=lambda m: (_RANK[m.relation], -m.jaccard, m.path))
+            found.append((rep, members))
+
+    found.sort(key=lambda g: g[0].path)
+    groups = [
+        DuplicateGroup(k, Kept(rep.path, rep.words, rep.mtime, rep.digest), members)
+        for k, (rep, members) in enumerate(found, start=1)
+    ]
+    log(
+        f"duplicates: {len(groups)} groups, "
+        f"{sum(len(g.members) for g in groups)} documents besides the representatives"
+    )
+    return groups
+
+
+def _member(fp: Fingerprint, relation: str, jaccard: float, containment: float) -> Member:
+    return Member(fp.path, relation, jaccard, containment, fp.words, fp.mtime, fp.digest)
+
+
+def find_duplicates(
+    documents: list[Document], params: DuplicateParameters, log: Log = lambda _: None
+) -> DuplicatesResult:
+    """Duplicate groups among ``documents`` (decoded documents from any source)."""
+    params.check()
+    fingerprints = [fingerprint(doc, params.shingle_size) for doc in documents]
+    return DuplicatesResult(params, group_fingerprints(fingerprints, params, log), len(documents))
+
+
+def duplicates(
+    paths: list[str],
+    params: DuplicateParameters,
+    log: Log = lambda _: None,
+    exclude: tuple[str, ...] | list[str] = (),
+) -> DuplicatesResult:
+    """Duplicate groups among the files under ``paths`` (files or folders, recursively).
+
+    Files inside the folders ``exclude`` (such as the quarantine folder, when it lies
+    under a checked folder) are left out.
+    """
+    params.check()
+    collection = read_paths(paths)
+    log(f"read {len(collection.documents)} documents, skipped {len(collection.skipped)}")
+    documents = [d for d in collection.documents if not any(_under(d.path, f) for f in exclude)]
+    if len(documents) < len(collection.documents):
+        left_out = len(collection.documents) - len(documents)
+        log(f"left out {left_out} files inside {', '.join(exclude)}")
+    result = find_duplicates(documents, params, log)
+    result.skipped = collection.skipped
+    result.notes = collection.notes
+    return result
+
+
+def _under(path: str, folder: str) -> bool:
+    path, folder = os.path.realpath(path), os.path.realpath(folder)
+    return path != folder and os.path.commonpath([path, folder]) == folder
+
+
+# ----------------------------------------------------------------------------- reports
+
+
+def iso_time(mtime: float) -> str:
+    """A modification time as ISO 8601 UTC, to the second."""
+    return datetime.fromtimestamp(mtime, timezone.utc).isoformat(timespec="seconds")
+
+
+def _member_dict(m: Member, targets: dict[str, str] | None) -> dict:
+    out = {
+        "path": m.path,
+        "relation": m.relation,
+        "jaccard": round(m.jaccard, 4),
+        "containment": round(m.containment, 4),
+        "words": m.words,
+        "mtime": iso_time(m.mtime),
+        "digest": m.digest,
+    }
+    if targets is not None:
+        out["moved_to"] = targets.get(m.path)
+    return out
+
+
+def _targets(moves: list[Move] | None) -> dict[str, str] | None:
+    return None if moves is None else {m.path: m.target for m in moves}
+
+
+def group_dict(group: DuplicateGroup, targets: dict[str, str] | None = None) -> dict:
+    """One group as the JSON contract spells it; ``targets`` maps member paths to where
+    they are (or would be) moved when quarantining."""
+    rep = group.representative
+    return {
+        "group": group.group,
+        "representative": {
+            "path": rep.path,
+            "words": rep.words,
+            "mtime": iso_time(rep.mtime),
+            "digest": rep.digest,
+        },
+        "members": [_member_dict(m, targets) for m in group.members],
+    }
+
+
+def to_dict(
+    result: DuplicatesResult, moves: list[Move] | None = None, journal: str | None = None
+) -> dict:
+    """The JSON contract: ``parameters``, ``groups`` and, when quarantining, ``moves``
+    (the journal entries, planned or carried out) and ``journal`` (its path, or null
+    for a dry run)."""
+    targets = _targets(moves)
+    out = {
+        "parameters": asdict(result.parameters),
+        "groups": [group_dict(g, targets) for g in result.groups],
+    }
+    if moves is not None:
+        out["moves"] = [m.entry() for m in moves]
+        out["journal"] = journal
+    return out
+
+
+def columns(quarantining: bool) -> list[str]:
+    """Column names of the tabular formats."""
+    cols = ["group", "relation", "path", "jaccard", "containment", "words", "mtime"]
+    return cols + ["moved_to"] if quarantining else cols
+
+
+def rows(result: DuplicatesResult, moves: list[Move] | None = None) -> list[list]:
+    """One row per document of each group (the representative first, relation
+    ``keep``), in ``columns`` order."""
+    moved_to = _targets(moves)
+    table = []
+    for g in result.groups:
+        rep = g.representative
+        row = [g.group, "keep", rep.path, "", "", rep.words, iso_time(rep.mtime)]
+        table.append(row + [""] if moved_to is not None else row)
+        for m in g.members:
+            row = [g.group, m.relation, m.path, f"{m.jaccard:.2f}", f"{m.containment:.2f}"]
+            row += [m.words, iso_time(m.mtime)]
+            table.append(row + [moved_to.get(m.path, "")] if moved_to is not None else row)
+    return table
+
+
+def render(
+    result: DuplicatesResult,
+    fmt: str,
+    moves: list[Move] | None = None,
+    journal: str | None = None,
+) -> str:
+    """``result`` in format ``fmt`` (one of ``FORMATS``), ending with a newline.
+
+    ``moves`` (from ``dedupe.quarantine``) adds where each member was (or would be)
+    moved, and ``journal`` the journal that records it.
+    """
+    if fmt == "json":
+        return json.dumps(to_dict(result, moves, journal), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "jsonl":
+        return "".join(
+            json.dumps(g, ensure_ascii=False) + "\n" for g in to_dict(result, moves)["groups"]
+        )
+    cols = columns(moves is not None)
+    table = rows(result, moves)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(cols)
+        writer.writerows(table)
+        return out.getvalue()
+    if fmt not in FORMATS:
+        raise DedupeError(f"unknown format: {fmt!r}")
+    if not table:
+        return "No duplicate documents found.\n"
+    style = "github" if fmt == "markdown" else "simple"
+    return tabulate(table, headers=cols, tablefmt=style, disable_numparse=True) + "\n"
