@@ -8,9 +8,19 @@ import sys
 import click
 
 from . import __version__
+from .duplicates import FORMATS as DUPLICATE_FORMATS
+from .duplicates import (
+    KEEP_POLICIES,
+    RELATIONS,
+    DuplicateParameters,
+    DuplicatesResult,
+)
+from .duplicates import duplicates as find_duplicate_files
+from .duplicates import render as render_duplicates
 from .errors import DedupeError
 from .index import DEFAULT_PATH as DEFAULT_INDEX
 from .index import open_index, query, scan_indexed
+from .quarantine import plan_moves, quarantine, restore
 from .report import FORMATS, render, render_rows
 from .scan import Parameters, ScanResult, scan
 
@@ -297,18 +307,7 @@ def index_prune(index_path):
 
 
 # ------------------------------------------------------------ whole-document duplicates
-# (imported here, not at the top, so this section stays an append to the file)
 
-from .duplicates import FORMATS as DUPLICATE_FORMATS  # noqa: E402
-from .duplicates import (  # noqa: E402
-    KEEP_POLICIES,
-    RELATIONS,
-    DuplicateParameters,
-    DuplicatesResult,
-)
-from .duplicates import duplicates as find_duplicate_files  # noqa: E402
-from .duplicates import render as render_duplicates  # noqa: E402
-from .quarantine import plan_moves, quarantine, restore  # noqa: E402
 
 DUPLICATE_DEFAULTS = DuplicateParameters()
 
@@ -362,6 +361,13 @@ def duplicates_summary(result: DuplicatesResult) -> list[str]:
     help="With --quarantine: show the moves without making them.",
 )
 @click.option(
+    "--index",
+    "index_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also check every document of this index (dedupe index add).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(DUPLICATE_FORMATS),
@@ -377,7 +383,9 @@ def duplicates_summary(result: DuplicatesResult) -> list[str]:
     help="Write the report to this file instead of standard output.",
 )
 @click.option("--quiet", is_flag=True, help="Print nothing on stderr but errors.")
-def duplicates_command(paths, threshold, keep, quarantine_dir, dry_run, fmt, output, quiet):
+def duplicates_command(
+    paths, threshold, keep, quarantine_dir, dry_run, index_path, fmt, output, quiet
+):
     """Group whole documents under PATHS (files or folders, read recursively) that are
     exact copies, near copies or excerpts of one another, each group around the
     document to keep.
@@ -385,14 +393,19 @@ def duplicates_command(paths, threshold, keep, quarantine_dir, dry_run, fmt, out
     Report-only unless --quarantine DIR is given. Results go to standard output (or
     -o FILE); progress and warnings to stderr.
     """
-    log = (lambda _: None) if quiet else (lambda m: click.echo(m, err=True))
+    log = _log(quiet)
+    _check_output(output)
+    paths = list(paths)
+    if index_path:
+        with open_index(index_path, {}, create=False) as index:
+            paths += index.paths()
     if not paths:
-        raise DedupeError("give at least one PATH to check")
+        raise DedupeError("give at least one PATH to check, or --index FILE")
     if dry_run and not quarantine_dir:
         raise DedupeError("--dry-run only applies to --quarantine DIR")
     params = DuplicateParameters(threshold=threshold, keep=keep)
     exclude = [quarantine_dir] if quarantine_dir else []
-    result = find_duplicate_files(list(paths), params, log, exclude)
+    result = find_duplicate_files(paths, params, log, exclude)
     moves = journal = None
     if quarantine_dir:
         moves = plan_moves(result.groups, quarantine_dir)

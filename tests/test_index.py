@@ -245,3 +245,22 @@ def test_cli_index_add_status_query_and_scan(tmp_path, monkeypatch):
     }
     missing = runner.invoke(main, ["query", "accession.txt", "--index", "nowhere.sqlite"])
     assert missing.exit_code == 2 and "no index at nowhere.sqlite" in missing.stderr
+
+
+def test_duplicates_of_an_indexed_collection(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    docs = write_docs(Path("collection"), 3, words=800)
+    Path("collection/copy.txt").write_bytes(docs[2].read_bytes())
+    runner = CliRunner()
+    assert runner.invoke(main, ["index", "add", "collection"]).exit_code == 0
+    result = runner.invoke(
+        main, ["duplicates", "--index", ".dedupe/index.sqlite", "--keep", "path", "--format",
+               "json"],  # fmt: skip
+    )
+    assert result.exit_code == 0, result.stderr
+    groups = json.loads(result.stdout)["groups"]
+    assert len(groups) == 1
+    assert groups[0]["representative"]["path"] == str(Path("collection/copy.txt").resolve())
+    assert [(m["path"], m["relation"]) for m in groups[0]["members"]] == [
+        (str(docs[2].resolve()), "exact")
+    ]
