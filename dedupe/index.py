@@ -18,6 +18,7 @@ import json
 import os
 import sqlite3
 import time
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import date
@@ -387,22 +388,26 @@ class Index:
 
     def colliding(self, family: str, paths: list[str]) -> set[tuple[int, int]]:
         """Pairs of segment ids, of different documents among ``paths``, that share a band
-        key of ``family``."""
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS scope (doc_id INTEGER PRIMARY KEY)")
-        self.db.execute("DELETE FROM scope")
-        self.db.executemany(
-            "INSERT OR IGNORE INTO scope SELECT id FROM documents WHERE path = ?",
-            [(key(p),) for p in paths],
-        )
-        rows = self.db.execute(
-            "SELECT DISTINCT a.segment_id, b.segment_id FROM bands a "
-            "JOIN bands b ON a.family = b.family AND a.band = b.band AND a.key = b.key "
-            "AND a.doc_id < b.doc_id "
-            "WHERE a.family = ? AND a.doc_id IN (SELECT doc_id FROM scope) "
-            "AND b.doc_id IN (SELECT doc_id FROM scope)",
-            (family,),
-        )
-        return set(rows)
+        key of ``family`` (bucketed in memory from one pass over the stored keys)."""
+        wanted = {key(p) for p in paths}
+        docs = {
+            doc_id
+            for doc_id, path in self.db.execute("SELECT id, path FROM documents")
+            if path in wanted
+        }
+        buckets: dict[tuple[int, bytes], list[tuple[int, int]]] = defaultdict(list)
+        for band, value, segment_id, doc_id in self.db.execute(
+            "SELECT band, key, segment_id, doc_id FROM bands WHERE family = ?", (family,)
+        ):
+            if doc_id in docs:
+                buckets[(band, value)].append((segment_id, doc_id))
+        pairs = set()
+        for members in buckets.values():
+            for k, (seg_a, doc_a) in enumerate(members):
+                for seg_b, doc_b in members[k + 1 :]:
+                    if doc_a != doc_b:
+                        pairs.add((seg_a, seg_b) if seg_a < seg_b else (seg_b, seg_a))
+        return pairs
 
     def matching(self, family: str, signature) -> set[int]:
         """Ids of indexed segments sharing a band key of ``family`` with ``signature``."""

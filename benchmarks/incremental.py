@@ -1,0 +1,66 @@
+"""What a rescan through the index costs after a few additions, against a plain scan.
+
+Usage: python benchmarks/incremental.py [--docs N] [--added N] [--words N]
+
+Generates a seeded collection, indexes it, adds a few documents, then times in one run:
+a plain ``scan`` of the whole collection, and ``scan --index`` (which signs only the
+additions). Prints both times, their ratio and how many files each run signed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from dedupe.index import Index, scan_indexed  # noqa: E402
+from dedupe.scan import Parameters, scan  # noqa: E402
+from dedupe.synthetic import generate_text  # noqa: E402
+
+
+def write(folder: Path, first: int, count: int, words: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for k in range(first, first + count):
+        text = generate_text(np.random.default_rng(k), words)
+        (folder / f"doc{k:05d}.txt").write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=1000, help="documents indexed first")
+    parser.add_argument("--added", type=int, default=5, help="documents added afterwards")
+    parser.add_argument("--words", type=int, default=1000, help="words per document")
+    args = parser.parse_args()
+    params = Parameters()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "collection"
+        write(folder, 0, args.docs, args.words)
+        with Index(str(Path(tmp) / "index.sqlite"), params) as index:
+            started = time.perf_counter()
+            index.add([str(folder)])
+            first_index = time.perf_counter() - started
+            write(folder, args.docs, args.added, args.words)
+            started = time.perf_counter()
+            indexed, stats = scan_indexed([str(folder)], index)
+            rescan = time.perf_counter() - started
+        started = time.perf_counter()
+        plain = scan([str(folder)], params)
+        full = time.perf_counter() - started
+    same = len(plain.passages) == len(indexed.passages)
+    print(f"collection: {args.docs} + {args.added} documents of {args.words} words")
+    print(f"first index add:        {first_index:8.2f} s")
+    print(f"plain scan:             {full:8.2f} s (signs {args.docs + args.added} files)")
+    print(f"scan --index (rescan):  {rescan:8.2f} s (signs {len(stats.signed)} files)")
+    print(f"rescan / plain scan:    {rescan / full:8.3f}")
+    print(f"same passages:          {same} ({len(plain.passages)})")
+
+
+if __name__ == "__main__":
+    main()
