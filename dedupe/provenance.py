@@ -80,14 +80,14 @@ class Direction:
 
 
 def direction(
-    docs: tuple[Document, Document],
+    mtimes: tuple[float, float],
     dates: tuple[date | None, date | None],
     contained: tuple[float, float],
 ) -> Direction:
     """Decide which of two documents is the source of what they share.
 
     ``contained[k]`` is the share of document k's words found in passages shared with
-    the other document.
+    the other document; ``mtimes`` are the files' modification times.
     """
     if dates[0] and dates[1] and dates[0] != dates[1]:
         src = 0 if dates[0] < dates[1] else 1
@@ -103,7 +103,6 @@ def direction(
             f"containment: {contained[1 - src]:.0%} of the copy's file is shared with the "
             f"source's, {contained[src]:.0%} the other way",
         )
-    mtimes = [d.mtime for d in docs]
     if abs(mtimes[0] - mtimes[1]) > MTIME_SLACK:
         src = 0 if mtimes[0] < mtimes[1] else 1
         return Direction(src, "mtime", "mtime: source file modified earlier (no dates in text)")
@@ -180,3 +179,88 @@ def clusters(spans: list[tuple[Location, Location]]) -> list[int]:
                 reach, owner = end, k
     numbers: dict[int, int] = {}
     return [numbers.setdefault(root(k), len(numbers) + 1) for k in range(len(spans))]
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a shared passage: where it lies, its token span ``[start, end)`` and
+    the start of its text."""
+
+    location: Location
+    start: int
+    end: int
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """A passage two documents share, before deciding which side is the source."""
+
+    a: Side
+    b: Side
+    kind: str
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What orientation needs to know of a document."""
+
+    words: int
+    date: date | None
+    mtime: float
+
+
+def contained_share(sides: list[Side], words: int) -> float:
+    """Share of a document's ``words`` covered by ``sides`` (all in that document)."""
+    if not sides or not words:
+        return 0.0
+    covered = [False] * words
+    for side in sides:
+        covered[side.start : side.end] = [True] * (side.end - side.start)
+    return sum(covered) / words
+
+
+def orient(reuses: list[Reuse], facts: dict[str, Facts]) -> list[Passage]:
+    """Every reuse as a ``Passage`` from source to copy, with cluster numbers, in report
+    order. ``facts`` describes each document by path; the direction is decided once per
+    document pair, from all it shares (see ``direction``)."""
+    by_pair: dict[tuple[str, str], list[Reuse]] = {}
+    for reuse in reuses:
+        by_pair.setdefault((reuse.a.location.path, reuse.b.location.path), []).append(reuse)
+    ways = {}
+    for (a, b), group in by_pair.items():
+        shares = (
+            contained_share([r.a for r in group], facts[a].words),
+            contained_share([r.b for r in group], facts[b].words),
+        )
+        ways[(a, b)] = direction(
+            (facts[a].mtime, facts[b].mtime), (facts[a].date, facts[b].date), shares
+        )
+    oriented = []
+    for reuse in reuses:
+        way = ways[(reuse.a.location.path, reuse.b.location.path)]
+        src, cpy = (reuse.a, reuse.b) if way.source == 0 else (reuse.b, reuse.a)
+        oriented.append((src, cpy, reuse, way))
+    oriented.sort(
+        key=lambda o: (
+            o[0].location.path,
+            o[0].location.start_char,
+            o[1].location.path,
+            o[1].location.start_char,
+        )
+    )
+    numbers = clusters([(src.location, cpy.location) for src, cpy, _, _ in oriented])
+    return [
+        Passage(
+            number,
+            reuse.kind,
+            round(reuse.similarity, 4),
+            cpy.end - cpy.start,
+            way.evidence,
+            src.location,
+            cpy.location,
+            cpy.excerpt,
+        )
+        for number, (src, cpy, reuse, way) in zip(numbers, oriented, strict=True)
+    ]

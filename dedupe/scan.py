@@ -25,7 +25,7 @@ from .align import (
 from .candidates import candidate_pairs
 from .errors import DedupeError
 from .normalise import Tokens, tokenise
-from .provenance import Location, Passage, clusters, direction, document_date, excerpt, locate
+from .provenance import Facts, Passage, Reuse, Side, document_date, excerpt, locate, orient
 from .read import Document, Skipped, read_paths
 from .segment import Segment, paragraphs, segment, sentence_bounds
 from .shingle import content_hashes, content_set, ngram_hashes, shingle_set, word_hashes
@@ -233,59 +233,25 @@ def is_verbatim(prepared: list[Prepared], alignment: Alignment) -> bool:
     )
 
 
-def contained_share(prepared: list[Prepared], spans: list[Span]) -> float:
-    """Share of a document's words covered by ``spans`` (all in that document)."""
-    if not spans:
-        return 0.0
-    covered = np.zeros(len(prepared[spans[0].doc].tokens), dtype=bool)
-    for span in spans:
-        covered[span.start : span.end] = True
-    return float(covered.mean())
-
-
-def provenance(
-    prepared: list[Prepared], found: list[tuple[Alignment, str, float]]
-) -> list[Passage]:
-    """Orient every alignment source → copy and number the clusters, in report order."""
-    by_pair: dict[tuple[int, int], list[Alignment]] = defaultdict(list)
-    for alignment, _, _ in found:
-        by_pair[(alignment.a.doc, alignment.b.doc)].append(alignment)
-    dates = [document_date(p.doc.text) for p in prepared]
-    directions = {}
-    for (a, b), group in by_pair.items():
-        shares = (
-            contained_share(prepared, [x.a for x in group]),
-            contained_share(prepared, [x.b for x in group]),
-        )
-        directions[(a, b)] = direction(
-            (prepared[a].doc, prepared[b].doc), (dates[a], dates[b]), shares
-        )
-    oriented = []
-    for alignment, kind, sim in found:
-        way = directions[(alignment.a.doc, alignment.b.doc)]
-        src, cpy = (alignment.a, alignment.b) if way.source == 0 else (alignment.b, alignment.a)
-        oriented.append((_location(prepared, src), _location(prepared, cpy), kind, sim, cpy, way))
-    oriented.sort(key=lambda o: (o[0].path, o[0].start_char, o[1].path, o[1].start_char))
-    numbers = clusters([(o[0], o[1]) for o in oriented])
+def reuses(prepared: list[Prepared], found: list[Found]) -> list[Reuse]:
+    """The found alignments as ``Reuse`` records, located in their files."""
     return [
-        Passage(
-            number,
-            kind,
-            round(sim, 4),
-            cpy.words,
-            way.evidence,
-            src_loc,
-            cpy_loc,
-            excerpt(prepared[cpy.doc].doc.text[cpy_loc.start_char : cpy_loc.end_char]),
-        )
-        for number, (src_loc, cpy_loc, kind, sim, cpy, way) in zip(numbers, oriented, strict=True)
+        Reuse(_side(prepared, alignment.a), _side(prepared, alignment.b), kind, sim)
+        for alignment, kind, sim in found
     ]
 
 
-def _location(prepared: list[Prepared], span: Span) -> Location:
-    tokens = prepared[span.doc].tokens
+def _side(prepared: list[Prepared], span: Span) -> Side:
+    doc, tokens = prepared[span.doc].doc, prepared[span.doc].tokens
     start, end = int(tokens.starts[span.start]), int(tokens.ends[span.end - 1])
-    return locate(prepared[span.doc].doc, start, end)
+    return Side(locate(doc, start, end), span.start, span.end, excerpt(doc.text[start:end]))
+
+
+def facts(prepared: list[Prepared]) -> dict[str, Facts]:
+    """What orientation needs to know of each prepared document, by path."""
+    return {
+        p.doc.path: Facts(len(p.tokens), document_date(p.doc.text), p.doc.mtime) for p in prepared
+    }
 
 
 Found = tuple[Alignment, str, float]
@@ -411,7 +377,7 @@ def find_passages(
     found = verbatim_passages(prepared, segments, params, candidates, log)
     if params.paraphrase:
         found += paraphrase_passages(prepared, segments, params, candidates, found, log)
-    passages = provenance(prepared, found)
+    passages = orient(reuses(prepared, found), facts(prepared))
     log(f"{len(passages)} reused passages")
     return passages
 

@@ -254,8 +254,16 @@ def test_duplicates_of_an_indexed_collection(tmp_path, monkeypatch):
     runner = CliRunner()
     assert runner.invoke(main, ["index", "add", "collection"]).exit_code == 0
     result = runner.invoke(
-        main, ["duplicates", "--index", ".dedupe/index.sqlite", "--keep", "path", "--format",
-               "json"],  # fmt: skip
+        main,
+        [
+            "duplicates",
+            "--index",
+            ".dedupe/index.sqlite",
+            "--keep",
+            "path",
+            "--format",
+            "json",
+        ],  # fmt: skip
     )
     assert result.exit_code == 0, result.stderr
     groups = json.loads(result.stdout)["groups"]
