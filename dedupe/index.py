@@ -6,8 +6,8 @@ segment, its token and character span, both MinHash signatures and the content-w
 set; per signature, its LSH band keys in an indexed table; and the parameters it was
 built with, so that a run with other parameters is refused instead of mixing sketches.
 
-Every file is indexed in its own transaction (``BEGIN IMMEDIATE``), so a process killed
-at any point leaves each file either fully indexed or as it was; the database runs in
+Files are indexed in batches, each in one transaction (``BEGIN IMMEDIATE``), so a process
+killed at any point leaves each file either fully indexed or as it was; the database runs in
 WAL mode with a busy timeout, so concurrent ``index add`` runs wait for each other
 instead of failing.
 """
@@ -18,15 +18,17 @@ import json
 import os
 import sqlite3
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 
 import numpy as np
+import xxhash
 
 from .candidates import band_keys, lsh_bands
 from .errors import DedupeError
+from .provenance import Facts, Location, Reuse, Side, orient
 from .read import Document, Skipped, content_digest, iter_files, read_file, read_paths
 from .scan import (
     CONTENT,
@@ -38,6 +40,7 @@ from .scan import (
     ScanResult,
     describe,
     find_passages,
+    find_reuses,
     prepare,
     signed_segments,
 )
@@ -47,7 +50,9 @@ from .sign import signatures
 from .verify import Weights
 
 FORMAT = "dedupe-index"
-VERSION = 1
+VERSION = 2
+FAMILY_CODES = {VERBATIM: 0, CONTENT: 1}
+BATCH_FILES = 32
 BUSY_TIMEOUT_MS = 60_000
 DEFAULT_PATH = os.path.join(".dedupe", "index.sqlite")
 # Parameters that decide what is stored; the others only affect how results are read.
@@ -65,7 +70,8 @@ CREATE TABLE IF NOT EXISTS documents (
     encoding TEXT NOT NULL,
     words INTEGER NOT NULL,
     lines INTEGER NOT NULL,
-    date TEXT
+    date TEXT,
+    pairs_done INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS segments (
     id INTEGER PRIMARY KEY,
@@ -80,15 +86,22 @@ CREATE TABLE IF NOT EXISTS segments (
 );
 CREATE INDEX IF NOT EXISTS segments_doc ON segments(doc_id);
 CREATE TABLE IF NOT EXISTS bands (
-    family TEXT NOT NULL,
+    family INTEGER NOT NULL,
     band INTEGER NOT NULL,
-    key BLOB NOT NULL,
+    key INTEGER NOT NULL,
     segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
     doc_id INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS bands_key ON bands(family, band, key);
 CREATE INDEX IF NOT EXISTS bands_segment ON bands(segment_id);
 CREATE TABLE IF NOT EXISTS content_df (key INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS reuses (
+    doc_a INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    doc_b INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reuses_a ON reuses(doc_a);
+CREATE INDEX IF NOT EXISTS reuses_b ON reuses(doc_b);
 """
 
 
@@ -165,6 +178,12 @@ def _retrying(action, seconds: float = BUSY_TIMEOUT_MS / 1000):
             time.sleep(0.05)
 
 
+def reading_parameters(params: Parameters) -> dict:
+    """The parameters that decide what is found in stored sketches (not stored in them)."""
+    values = {f.name: getattr(params, f.name) for f in fields(params)}
+    return {name: value for name, value in values.items() if name not in STORED}
+
+
 def stored_parameters(params: Parameters) -> dict:
     """The parameters that decide an index's content, as stored in it."""
     values = {f.name: getattr(params, f.name) for f in fields(params)}
@@ -197,6 +216,9 @@ class Index:
         if tables and "meta" not in tables:
             raise DedupeError(f"{self.path} is an SQLite file but not a dedupe index")
         _retrying(lambda: self.db.execute("PRAGMA journal_mode = WAL"))
+        # In WAL mode NORMAL keeps the database consistent through a crash or a kill;
+        # only a power cut can lose the last commits (the next add redoes them).
+        self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA foreign_keys = ON")
         wanted = {
             "format": FORMAT,
@@ -233,9 +255,12 @@ class Index:
     def add(self, paths: list[str], log: Log = lambda _: None) -> AddStats:
         """Index every file under ``paths``: new and changed files are signed, unchanged
         ones (same size and mtime, or same digest) are left as they are.
+
+        Files are written ``BATCH_FILES`` at a time, each batch in one transaction.
         """
         stats = AddStats([], 0, [])
         files = iter_files(paths)
+        pending: list[Document] = []
         for n, path in enumerate(files, start=1):
             item = self._changed(path)
             if item is None:
@@ -243,8 +268,11 @@ class Index:
             elif isinstance(item, Skipped):
                 stats.skipped.append(item)
             else:
-                self._store(item)
+                pending.append(item)
                 stats.signed.append(path)
+            if len(pending) == BATCH_FILES or n == len(files):
+                self._store(pending)
+                pending = []
             if n % 100 == 0:
                 log(f"indexed {n}/{len(files)} files")
         return stats
@@ -270,45 +298,52 @@ class Index:
             return None
         return item
 
-    def _store(self, doc: Document) -> None:
-        prepared = prepare(0, doc, self.params)
-        segments = signed_segments([prepared], self.params)
-        rows = self._segment_rows(prepared, segments)
+    def _store(self, docs: list[Document]) -> None:
+        """Sign ``docs`` and write them, replacing older versions, in one transaction."""
+        signed = []
+        for doc in docs:
+            prepared = prepare(0, doc, self.params)
+            segments = signed_segments([prepared], self.params)
+            signed.append((doc, prepared, self._segment_rows(prepared, segments)))
         with self._transaction():
-            row = self._row(doc.path)
-            if row and row[3] == doc.digest:
-                return  # another process indexed this very content meanwhile
-            if row:
-                self._delete(row[0])
-            info = describe(doc, len(prepared.tokens))
-            doc_id = self.db.execute(
-                "INSERT INTO documents (path, size, mtime, digest, encoding, words, lines, date)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (key(doc.path), doc.size, doc.mtime, doc.digest, doc.encoding, info.words,
-                 info.lines, info.date.isoformat() if info.date else None),
+            for doc, prepared, rows in signed:
+                self._insert(doc, prepared, rows)
+
+    def _insert(self, doc: Document, prepared: Prepared, rows: list[tuple]) -> None:
+        row = self._row(doc.path)
+        if row and row[3] == doc.digest:
+            return  # another process indexed this very content meanwhile
+        if row:
+            self._delete(row[0])
+        info = describe(doc, len(prepared.tokens))
+        doc_id = self.db.execute(
+            "INSERT INTO documents (path, size, mtime, digest, encoding, words, lines, date)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (key(doc.path), doc.size, doc.mtime, doc.digest, doc.encoding, info.words,
+             info.lines, info.date.isoformat() if info.date else None),
+        ).lastrowid  # fmt: skip
+        bands, df = [], Counter()
+        for seg, verbatim, content, keys in rows:
+            seg_id = self.db.execute(
+                "INSERT INTO segments (doc_id, start, end, start_char, end_char, "
+                "verbatim_signature, content_signature, content_keys) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, seg.start, seg.end, seg.start_char, seg.end_char,
+                 _blob(verbatim), _blob(content), keys.tobytes()),
             ).lastrowid  # fmt: skip
-            for seg, verbatim, content, keys in rows:
-                seg_id = self.db.execute(
-                    "INSERT INTO segments (doc_id, start, end, start_char, end_char, "
-                    "verbatim_signature, content_signature, content_keys) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (doc_id, seg.start, seg.end, seg.start_char, seg.end_char,
-                     _blob(verbatim), _blob(content), keys.tobytes()),
-                ).lastrowid  # fmt: skip
-                self.db.executemany(
-                    "INSERT INTO bands VALUES (?, ?, ?, ?, ?)",
-                    [
-                        (family, band, value, seg_id, doc_id)
-                        for family, sig in ((VERBATIM, verbatim), (CONTENT, content))
-                        if sig is not None
-                        for band, value in enumerate(self._band_keys(family, sig))
-                    ],
-                )
-                self.db.executemany(
-                    "INSERT INTO content_df VALUES (?, 1) "
-                    "ON CONFLICT(key) DO UPDATE SET df = df + 1",
-                    [(int(k),) for k in keys],
-                )
+            bands += [
+                (FAMILY_CODES[family], band, value, seg_id, doc_id)
+                for family, sig in ((VERBATIM, verbatim), (CONTENT, content))
+                if sig is not None
+                for band, value in enumerate(self._band_keys(family, sig))
+            ]
+            df.update(keys.tolist())
+        self.db.executemany("INSERT INTO bands VALUES (?, ?, ?, ?, ?)", bands)
+        self.db.executemany(
+            "INSERT INTO content_df VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET df = df + excluded.df",
+            sorted(df.items()),
+        )
 
     def _segment_rows(self, prepared: Prepared, segments: list[Segment]) -> list[tuple]:
         """Each segment with its verbatim and content signatures (None for an empty set)
@@ -326,18 +361,22 @@ class Index:
             )
         )
 
-    def _band_keys(self, family: str, signature) -> list[bytes]:
+    def _band_keys(self, family: str, signature) -> list[int]:
+        """The signature's ``MinHashLSH`` band keys, each hashed to a signed 64-bit
+        integer (SQLite's integer) so the key index stays small."""
         bands, rows = lsh_bands(self.params.lsh_threshold(family), self.params.num_perm)
-        return band_keys(signature, bands, rows)
+        return [xxhash.xxh3_64_intdigest(k) - (1 << 63) for k in band_keys(signature, bands, rows)]
 
     def _delete(self, doc_id: int) -> None:
+        df = Counter()
         for (keys,) in self.db.execute(
             "SELECT content_keys FROM segments WHERE doc_id = ?", (doc_id,)
-        ).fetchall():
-            self.db.executemany(
-                "UPDATE content_df SET df = df - 1 WHERE key = ?",
-                [(int(k),) for k in np.frombuffer(keys, dtype=np.uint32)],
-            )
+        ):
+            df.update(np.frombuffer(keys, dtype=np.uint32).tolist())
+        self.db.executemany(
+            "UPDATE content_df SET df = df - ? WHERE key = ?",
+            [(count, k) for k, count in sorted(df.items())],
+        )
         self.db.execute("DELETE FROM content_df WHERE df <= 0")
         self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
@@ -386,28 +425,95 @@ class Index:
             ).fetchall()
         return [SegmentRow(*r) for r in rows]
 
-    def colliding(self, family: str, paths: list[str]) -> set[tuple[int, int]]:
-        """Pairs of segment ids, of different documents among ``paths``, that share a band
-        key of ``family`` (bucketed in memory from one pass over the stored keys)."""
-        wanted = {key(p) for p in paths}
-        docs = {
-            doc_id
-            for doc_id, path in self.db.execute("SELECT id, path FROM documents")
-            if path in wanted
-        }
-        buckets: dict[tuple[int, bytes], list[tuple[int, int]]] = defaultdict(list)
+    def colliding_with(self, family: str, fresh: set[int]) -> set[tuple[int, int]]:
+        """Pairs of segment ids, of different documents, at least one in a ``fresh``
+        document, that share a band key of ``family``.
+
+        Few fresh documents are looked up key by key; many are bucketed in memory from
+        one pass over the stored keys.
+        """
+        if not fresh:
+            return set()
+        total = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        if len(fresh) * 4 < total:
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS fresh (doc_id INTEGER PRIMARY KEY)")
+            self.db.execute("DELETE FROM fresh")
+            self.db.executemany("INSERT INTO fresh VALUES (?)", [(d,) for d in fresh])
+            rows = self.db.execute(
+                "SELECT f.segment_id, b.segment_id FROM bands f JOIN bands b "
+                "ON b.family = f.family AND b.band = f.band AND b.key = f.key "
+                "AND b.doc_id != f.doc_id "
+                "WHERE f.family = ? AND f.doc_id IN (SELECT doc_id FROM fresh)",
+                (FAMILY_CODES[family],),
+            )
+            return {(a, b) if a < b else (b, a) for a, b in rows}
+        buckets: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
         for band, value, segment_id, doc_id in self.db.execute(
-            "SELECT band, key, segment_id, doc_id FROM bands WHERE family = ?", (family,)
+            "SELECT band, key, segment_id, doc_id FROM bands WHERE family = ?",
+            (FAMILY_CODES[family],),
         ):
-            if doc_id in docs:
-                buckets[(band, value)].append((segment_id, doc_id))
+            buckets[(band, value)].append((segment_id, doc_id))
         pairs = set()
         for members in buckets.values():
             for k, (seg_a, doc_a) in enumerate(members):
                 for seg_b, doc_b in members[k + 1 :]:
-                    if doc_a != doc_b:
+                    if doc_a != doc_b and (doc_a in fresh or doc_b in fresh):
                         pairs.add((seg_a, seg_b) if seg_a < seg_b else (seg_b, seg_a))
         return pairs
+
+    # ------------------------------------------------------------ stored results
+
+    def use_reading(self, params: Parameters) -> None:
+        """Forget the stored results if they were found with other reading parameters
+        (threshold, paraphrase settings)."""
+        reading = json.dumps(reading_parameters(params), sort_keys=True)
+        with self._transaction():
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'reading'").fetchone()
+            if row and row[0] == reading:
+                return
+            self.db.execute("DELETE FROM reuses")
+            self.db.execute("UPDATE documents SET pairs_done = 0")
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('reading', ?)", (reading,))
+
+    def fresh_documents(self) -> set[int]:
+        """Ids of the documents whose results with the others are not stored yet."""
+        return {r[0] for r in self.db.execute("SELECT id FROM documents WHERE pairs_done = 0")}
+
+    def store_reuses(self, reuses: list[Reuse], fresh: set[int]) -> None:
+        """Store the passages found between fresh documents and all others (sides named
+        by index key), and mark the fresh documents done, in one transaction."""
+        ids = dict(self.db.execute("SELECT path, id FROM documents"))
+        with self._transaction():
+            self.db.executemany(
+                "INSERT INTO reuses VALUES (?, ?, ?)",
+                [
+                    (ids[r.a.location.path], ids[r.b.location.path], json.dumps(asdict(r)))
+                    for r in reuses
+                    if r.a.location.path in ids and r.b.location.path in ids
+                ],
+            )
+            self.db.executemany(
+                "UPDATE documents SET pairs_done = 1 WHERE id = ?", [(d,) for d in fresh]
+            )
+
+    def stored_reuses(self, paths: set[str]) -> list[Reuse]:
+        """The stored passages between documents that are both among ``paths``."""
+        ids = {i for i, p in self.db.execute("SELECT id, path FROM documents") if p in paths}
+        return [
+            _reuse(json.loads(record))
+            for a, b, record in self.db.execute("SELECT doc_a, doc_b, record FROM reuses")
+            if a in ids and b in ids
+        ]
+
+    def facts(self, paths: set[str]) -> dict[str, Facts]:
+        """What orientation needs to know of the indexed documents among ``paths``."""
+        return {
+            path: Facts(words, date.fromisoformat(day) if day else None, mtime)
+            for path, words, day, mtime in self.db.execute(
+                "SELECT path, words, date, mtime FROM documents"
+            )
+            if path in paths
+        }
 
     def matching(self, family: str, signature) -> set[int]:
         """Ids of indexed segments sharing a band key of ``family`` with ``signature``."""
@@ -417,7 +523,7 @@ class Index:
                 r[0]
                 for r in self.db.execute(
                     "SELECT segment_id FROM bands WHERE family = ? AND band = ? AND key = ?",
-                    (family, band, value),
+                    (FAMILY_CODES[family], band, value),
                 )
             )
         return found
@@ -540,26 +646,57 @@ def _segment_keys(index: Index, ids: set[int]) -> dict[int, SegmentKey]:
 def scan_indexed(
     paths: list[str], index: Index, log: Log = lambda _: None
 ) -> tuple[ScanResult, AddStats]:
-    """``scan`` over the files under ``paths`` using the index: new and changed files are
-    signed and stored, candidate pairs come from the stored band keys, and only the
-    documents in some candidate pair are read again to align their passages.
+    """``scan`` over the files under ``paths`` using the index, at the cost of what changed.
+
+    New and changed files are signed and stored. Passages are found only between the
+    documents whose results are not stored yet and all others (candidates from the
+    stored band keys; only the documents in a candidate pair are read again), and are
+    stored; the report combines them with the stored results. Paraphrase weights are
+    those of the index when a pair was aligned, so after additions a paraphrase can
+    differ slightly from a fresh scan's; verbatim and near passages are the same.
     """
     params = index.params
     params.check()
     stats = index.add(paths, log)
     log(f"index: {len(stats.signed)} files signed, {stats.unchanged} unchanged")
-    given = {key(p): p for p in iter_files(paths)}
+    index.use_reading(params)
+    fresh = index.fresh_documents()
     collisions = {}
-    for family in (VERBATIM, CONTENT):
-        id_pairs = index.colliding(family, list(given))
+    for family in families(params):
+        id_pairs = index.colliding_with(family, fresh)
         names = _segment_keys(index, {i for pair in id_pairs for i in pair})
         collisions[family] = {(names[a], names[b]) for a, b in id_pairs}
     involved = sorted({seg[0] for pairs in collisions.values() for pair in pairs for seg in pair})
-    prepared, notes = _prepare_indexed(index, [given[k] for k in involved])
-    candidates = IndexCandidates(index, [key(p.doc.path) for p in prepared], collisions)
-    passages = find_passages(prepared, params, candidates, log)
+    log(f"index: {len(fresh)} documents to align, {len(involved)} read again")
+    prepared, notes = _prepare_indexed(index, involved)
+    candidates = IndexCandidates(index, [p.doc.path for p in prepared], collisions)
+    index.store_reuses(find_reuses(prepared, params, candidates, log), fresh)
+    given = {key(p): p for p in iter_files(paths)}
+    found = [_renamed(r, given) for r in index.stored_reuses(set(given))]
+    passages = orient(found, {given[k]: f for k, f in index.facts(set(given)).items()})
+    log(f"{len(passages)} reused passages")
     skipped = [s for s in stats.skipped if key(s.path) in given]
     return ScanResult(params, index.infos(given), passages, skipped, notes), stats
+
+
+def families(params: Parameters) -> tuple[str, ...]:
+    """The shingle families a search with ``params`` uses."""
+    return (VERBATIM, CONTENT) if params.paraphrase else (VERBATIM,)
+
+
+def _reuse(record: dict) -> Reuse:
+    def side(s: dict) -> Side:
+        return Side(Location(**s["location"]), s["start"], s["end"], s["excerpt"])
+
+    return Reuse(side(record["a"]), side(record["b"]), record["kind"], record["similarity"])
+
+
+def _renamed(reuse: Reuse, names: dict[str, str]) -> Reuse:
+    def side(s: Side) -> Side:
+        location = replace(s.location, path=names[s.location.path])
+        return replace(s, location=location)
+
+    return replace(reuse, a=side(reuse.a), b=side(reuse.b))
 
 
 def query(files: list[str], index: Index, log: Log = lambda _: None) -> ScanResult:
@@ -571,7 +708,7 @@ def query(files: list[str], index: Index, log: Log = lambda _: None) -> ScanResu
     collection = read_paths(files)
     new = [prepare(k, doc, params) for k, doc in enumerate(collection.documents)]
     collisions: dict[str, set[tuple[SegmentKey, SegmentKey]]] = {}
-    for family in (VERBATIM, CONTENT):
+    for family in families(params):
         hits = []
         for p in new:
             for seg, signature in _family_signatures(p, family, params):

@@ -366,18 +366,24 @@ def signed_segments(prepared: list[Prepared], params: Parameters) -> list[Segmen
     return [s for p in prepared for s in p.segments if s.words >= params.min_words]
 
 
-def find_passages(
+def find_reuses(
     prepared: list[Prepared], params: Parameters, candidates: Candidates, log: Log
-) -> list[Passage]:
+) -> list[Reuse]:
     """Verbatim, near and (unless disabled) paraphrase passages between the prepared
-    documents, oriented source → copy, in report order.
-    """
+    documents, not yet oriented."""
     segments = signed_segments(prepared, params)
     log(f"{len(segments)} segments")
     found = verbatim_passages(prepared, segments, params, candidates, log)
     if params.paraphrase:
         found += paraphrase_passages(prepared, segments, params, candidates, found, log)
-    passages = orient(reuses(prepared, found), facts(prepared))
+    return reuses(prepared, found)
+
+
+def find_passages(
+    prepared: list[Prepared], params: Parameters, candidates: Candidates, log: Log
+) -> list[Passage]:
+    """``find_reuses``, oriented source → copy, in report order."""
+    passages = orient(find_reuses(prepared, params, candidates, log), facts(prepared))
     log(f"{len(passages)} reused passages")
     return passages
 
