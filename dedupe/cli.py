@@ -193,13 +193,17 @@ def _check_output(output: str | None) -> None:
         raise DedupeError(f"no such folder for -o: {folder}")
 
 
-def _emit(result: ScanResult, fmt: str, output: str | None, quiet: bool) -> None:
-    text = render(result, fmt)
+def _write(text: str, output: str | None) -> None:
+    """``text`` to the file ``output``, or to standard output."""
     if output:
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(text)
     else:
         sys.stdout.write(text)
+
+
+def _emit(result: ScanResult, fmt: str, output: str | None, quiet: bool) -> None:
+    _write(render(result, fmt), output)
     if not quiet:
         for line in summarise(result):
             click.echo(line, err=True)
@@ -414,12 +418,7 @@ def duplicates_command(
                 log(f"would move {move.path} -> {move.target}")
         else:
             journal = quarantine(moves, log).journal or None
-    text = render_duplicates(result, fmt, moves, journal)
-    if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    else:
-        sys.stdout.write(text)
+    _write(render_duplicates(result, fmt, moves, journal), output)
     if not quiet:
         for line in duplicates_summary(result):
             click.echo(line, err=True)

@@ -64,9 +64,7 @@ Keep policies (ties broken by path, so the result is deterministic):
 
 from __future__ import annotations
 
-import csv
 import heapq
-import io
 import json
 import math
 import os
@@ -78,12 +76,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from datasketch import MinHashLSHEnsemble
-from tabulate import tabulate
 
 from .candidates import candidate_pairs
 from .errors import DedupeError
 from .normalise import tokenise
 from .read import Document, Skipped, read_paths
+from .report import render_rows
 from .shingle import ngram_hashes, shingle_set, word_hashes
 from .sign import signatures
 from .verify import overlap
@@ -522,15 +520,8 @@ def render(
         )
     cols = columns(moves is not None)
     table = rows(result, moves)
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(cols)
-        writer.writerows(table)
-        return out.getvalue()
     if fmt not in FORMATS:
         raise DedupeError(f"unknown format: {fmt!r}")
-    if not table:
+    if not table and fmt != "csv":
         return "No duplicate documents found.\n"
-    style = "github" if fmt == "markdown" else "simple"
-    return tabulate(table, headers=cols, tablefmt=style, disable_numparse=True) + "\n"
+    return render_rows(table, cols, fmt)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from dedupe.synthetic import OBFUSCATIONS, PlantedCase
 
-__all__ = ["Detection", "Scores", "orient", "score", "score_by_obfuscation"]
+__all__ = ["Detection", "Scores", "as_detection", "orient", "score", "score_by_obfuscation"]
 
 Detection = tuple[str, int, int, str, int, int]
 """``(copy_path, copy_start, copy_end, source_path, source_start, source_end)``."""
@@ -63,7 +63,7 @@ def _f1(precision: float, recall: float) -> float:
     return 2 * precision * recall / total if total else 0.0
 
 
-def _as_detection(case: PlantedCase) -> Detection:
+def as_detection(case: PlantedCase) -> Detection:
     """The case's spans in :data:`Detection` order (copy first)."""
     return (
         case.copy_path,
@@ -142,7 +142,7 @@ def score(cases: Iterable[PlantedCase], detections: Iterable[Detection]) -> Scor
     ``detections`` must already be oriented like the cases (copy first, source second);
     see :func:`orient`.  Raises ``ValueError`` on an empty or negative span.
     """
-    truth = [_check(_as_detection(c)) for c in cases]
+    truth = [_check(as_detection(c)) for c in cases]
     found = [_check(tuple(d)) for d in detections]
     precision = _macro_coverage(found, truth)
     recall = _macro_coverage(truth, found)
@@ -174,7 +174,7 @@ def score_by_obfuscation(
     attributed: dict[str, list[Detection]] = defaultdict(list)
     for detection in detections:
         on_pair = index.get(_pair(detection), [])
-        hit = {c.obfuscation for c in on_pair if _detects(_as_detection(c), detection)}
+        hit = {c.obfuscation for c in on_pair if _detects(as_detection(c), detection)}
         for kind in hit or {c.obfuscation for c in on_pair}:
             attributed[kind].append(detection)
     kinds = sorted({c.obfuscation for c in cases}, key=_kind_order)

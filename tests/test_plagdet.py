@@ -8,21 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.plagdet import orient, score, score_by_obfuscation
+from dedupe.plagdet import as_detection, orient, score, score_by_obfuscation
 from dedupe.synthetic import PlantedCase
 
 CASE = PlantedCase("verbatim", "src.txt", 100, 200, "copy.txt", 1000, 1100)
-
-
-def as_detection(case: PlantedCase) -> tuple:
-    return (
-        case.copy_path,
-        case.copy_start,
-        case.copy_end,
-        case.source_path,
-        case.source_start,
-        case.source_end,
-    )
 
 
 def test_perfect_detection():
