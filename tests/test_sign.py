@@ -61,3 +61,19 @@ def test_signature_depends_on_the_set_not_its_order():
     values = _random_values(30, seed=9)
     sig_sorted, sig_shuffled = signatures([np.sort(values), values], num_perm=64)
     assert np.array_equal(sig_sorted.hashvalues, sig_shuffled.hashvalues)
+
+
+def test_vectorised_signatures_equal_datasketch_minhash_values():
+    from datasketch import MinHash
+
+    from dedupe.sign import SEED, signature_matrix
+
+    rng = np.random.default_rng(3)
+    sets = [
+        np.unique(rng.integers(0, 2**32, size, dtype=np.uint32)) for size in [1, 2, 50, 300, 7]
+    ] + [np.empty(0, dtype=np.uint32)]
+    matrix = signature_matrix(sets, 64)
+    for row, values in zip(matrix, sets, strict=True):
+        reference = MinHash(num_perm=64, seed=SEED, hashfunc=lambda v: v)
+        reference.update_batch(values.tolist())
+        assert row.tolist() == reference.hashvalues.tolist()
