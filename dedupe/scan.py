@@ -4,8 +4,10 @@ provenance. ``scan`` runs it over files and folders and returns a ``ScanResult``
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -373,17 +375,29 @@ def find_reuses(
     documents, not yet oriented."""
     segments = signed_segments(prepared, params)
     log(f"{len(segments)} segments")
-    found = verbatim_passages(prepared, segments, params, candidates, log)
+    with stage("verbatim", log):
+        found = verbatim_passages(prepared, segments, params, candidates, log)
     if params.paraphrase:
-        found += paraphrase_passages(prepared, segments, params, candidates, found, log)
+        with stage("paraphrase", log):
+            found += paraphrase_passages(prepared, segments, params, candidates, found, log)
     return reuses(prepared, found)
+
+
+@contextmanager
+def stage(name: str, log: Log) -> Iterator[None]:
+    """Log ``stage NAME: SECONDS s`` when the block is done."""
+    started = time.perf_counter()
+    yield
+    log(f"stage {name}: {time.perf_counter() - started:.3f} s")
 
 
 def find_passages(
     prepared: list[Prepared], params: Parameters, candidates: Candidates, log: Log
 ) -> list[Passage]:
     """``find_reuses``, oriented source → copy, in report order."""
-    passages = orient(find_reuses(prepared, params, candidates, log), facts(prepared))
+    found = find_reuses(prepared, params, candidates, log)
+    with stage("provenance", log):
+        passages = orient(found, facts(prepared))
     log(f"{len(passages)} reused passages")
     return passages
 
@@ -397,9 +411,11 @@ def describe(doc: Document, words: int) -> DocumentInfo:
 def scan(paths: list[str], params: Parameters, log: Log = lambda _: None) -> ScanResult:
     """Find the passages reused across the files under ``paths`` and orient them."""
     params.check()
-    collection = read_paths(paths)
+    with stage("read", log):
+        collection = read_paths(paths)
     log(f"read {len(collection.documents)} documents, skipped {len(collection.skipped)}")
-    prepared = [prepare(k, doc, params) for k, doc in enumerate(collection.documents)]
+    with stage("prepare", log):
+        prepared = [prepare(k, doc, params) for k, doc in enumerate(collection.documents)]
     passages = find_passages(prepared, params, InMemory(params), log)
     documents = [describe(p.doc, len(p.tokens)) for p in prepared]
     return ScanResult(params, documents, passages, collection.skipped, collection.notes)
