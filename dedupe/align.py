@@ -112,7 +112,7 @@ def merge_close(boxes: list[Alignment], max_gap: int) -> list[Alignment]:
                     _gap(box.a.start, box.a.end, other.a.start, other.a.end) <= max_gap
                     and _gap(box.b.start, box.b.end, other.b.start, other.b.end) <= max_gap
                 ):
-                    result[k] = _union(other, box)
+                    result[k] = union(other, box)
                     changed = True
                     break
             else:
@@ -121,7 +121,8 @@ def merge_close(boxes: list[Alignment], max_gap: int) -> list[Alignment]:
     return merged
 
 
-def _union(x: Alignment, y: Alignment) -> Alignment:
+def union(x: Alignment, y: Alignment) -> Alignment:
+    """The smallest alignment holding both, with their support added."""
     return Alignment(
         Span(x.a.doc, min(x.a.start, y.a.start), max(x.a.end, y.a.end)),
         Span(x.b.doc, min(x.b.start, y.b.start), max(x.b.end, y.b.end)),
@@ -246,3 +247,39 @@ def covered_share(alignment: Alignment, others: list[Alignment]) -> float:
             covered[max(0, theirs.start - span.start) : max(0, theirs.end - span.start)] = True
         shares.append(float(covered.mean()) if span.words else 0.0)
     return max(shares)
+
+
+def reordered_runs(boxes: list[Alignment], max_gap: int) -> list[list[int]]:
+    """Groups of indices into ``boxes`` (alignments of one document pair) that are one
+    passage with its pieces reordered: runs of at least two boxes that follow each other
+    in the first document, at most ``max_gap`` tokens apart, whose second sides, taken
+    in their own order, also follow each other at most ``max_gap`` apart, and come in
+    another order. (Pieces in the same order were kept apart on purpose, e.g. around a
+    paragraph only one copy has.)
+    """
+    order = sorted(range(len(boxes)), key=lambda k: (boxes[k].a.start, boxes[k].a.end))
+    runs: list[list[int]] = []
+    for k in order:
+        if runs and boxes[k].a.start - max(boxes[j].a.end for j in runs[-1]) <= max_gap:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return [
+        run
+        for run in runs
+        if len(run) > 1
+        and _contiguous([boxes[k].b for k in run], max_gap)
+        and sorted(run, key=lambda k: boxes[k].b.start) != run
+    ]
+
+
+def _contiguous(spans: list[Span], max_gap: int) -> bool:
+    """True when ``spans`` cover one stretch of their document with no gap over
+    ``max_gap`` tokens."""
+    ordered = sorted(spans, key=lambda s: s.start)
+    reach = ordered[0].end
+    for span in ordered[1:]:
+        if span.start - reach > max_gap:
+            return False
+        reach = max(reach, span.end)
+    return True

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import reduce
 from typing import Protocol
 
 import numpy as np
@@ -21,8 +22,10 @@ from .align import (
     covered_share,
     merge_close,
     ordered_matches,
+    reordered_runs,
     snap,
     split_at_inserted_paragraphs,
+    union,
 )
 from .candidates import candidate_pairs
 from .errors import DedupeError
@@ -380,7 +383,35 @@ def find_reuses(
     if params.paraphrase:
         with stage("paraphrase", log):
             found += paraphrase_passages(prepared, segments, params, candidates, found, log)
-    return reuses(prepared, found)
+    return reuses(prepared, join_reordered(prepared, found, params))
+
+
+def join_reordered(prepared: list[Prepared], found: list[Found], params: Parameters) -> list[Found]:
+    """``found`` with the pieces of each reordered passage joined into one (see
+    ``align.reordered_runs``; pieces may be up to ``2 * max_gap`` tokens apart, room for
+    a sentence that was not matched). A joined passage is ``near`` with its word n-gram
+    similarity, or ``paraphrase`` with its pieces' similarity weighted by their words
+    when a piece is a paraphrase."""
+    by_pair: dict[tuple[int, int], list[Found]] = defaultdict(list)
+    for item in found:
+        by_pair[(item[0].a.doc, item[0].b.doc)].append(item)
+    result = []
+    for _, items in sorted(by_pair.items()):
+        joined: set[int] = set()
+        for run in reordered_runs([item[0] for item in items], 2 * params.max_gap):
+            joined.update(run)
+            result.append(_joined(prepared, [items[k] for k in run], params))
+        result += [item for k, item in enumerate(items) if k not in joined]
+    return result
+
+
+def _joined(prepared: list[Prepared], pieces: list[Found], params: Parameters) -> Found:
+    alignment = reduce(union, [piece for piece, _, _ in pieces])
+    if any(kind == "paraphrase" for _, kind, _ in pieces):
+        words = sum(piece.a.words for piece, _, _ in pieces)
+        sim = sum(piece.a.words * s for piece, _, s in pieces) / words
+        return alignment, "paraphrase", sim
+    return alignment, "near", similarity(prepared, alignment, params.shingle_size)
 
 
 @contextmanager

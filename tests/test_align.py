@@ -257,3 +257,25 @@ def test_covered_share_is_the_larger_side_share():
     assert covered_share(alignment, [_box(0, 5, 0, 5), _box(5, 10, 50, 60)]) == 1.0
     assert covered_share(alignment, [_box(30, 40, 30, 40)]) == 0.0
     assert covered_share(alignment, []) == 0.0
+
+
+def _box(a_start: int, a_end: int, b_start: int, b_end: int) -> Alignment:
+    return Alignment(Span(0, a_start, a_end), Span(1, b_start, b_end))
+
+
+def test_reordered_pieces_of_one_passage_are_grouped():
+    from dedupe.align import reordered_runs
+
+    # Sentences 1-2-3 of the first document appear as 3-1-2 in the second.
+    pieces = [_box(0, 20, 130, 150), _box(22, 40, 150, 170), _box(41, 60, 100, 128)]
+    assert reordered_runs(pieces, 20) == [[0, 1, 2]]
+
+
+def test_pieces_in_order_far_apart_or_scattered_are_not_grouped():
+    from dedupe.align import reordered_runs
+
+    in_order = [_box(0, 20, 100, 120), _box(25, 40, 125, 140)]
+    far_in_first = [_box(0, 20, 120, 140), _box(200, 220, 100, 120)]
+    scattered_in_second = [_box(0, 20, 500, 520), _box(22, 40, 100, 120)]
+    for boxes in (in_order, far_in_first, scattered_in_second):
+        assert reordered_runs(boxes, 20) == []
