@@ -111,20 +111,20 @@ def sketch_options(func):
             type=int,
             default=None,
             help="MinHash permutations per segment: more is more accurate and slower. "
-            f"[default: {DEFAULTS.num_perm}]",
+            f"[default: {DEFAULTS.num_perm}; with an index, its own]",
         ),
         click.option(
             "--shingle-size",
             type=int,
             default=None,
-            help=f"Words per shingle (n of the word n-grams). [default: {DEFAULTS.shingle_size}]",
+            help=f"Words per shingle (n of the word n-grams). [default: {DEFAULTS.shingle_size}; with an index, its own]",
         ),
         click.option(
             "--min-words",
             type=int,
             default=None,
             help="Shortest passage reported, in words; shorter paragraphs are not signed. "
-            f"[default: {DEFAULTS.min_words}]",
+            f"[default: {DEFAULTS.min_words}; with an index, its own]",
         ),
     ]
     for option in reversed(options):
