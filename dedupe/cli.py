@@ -117,7 +117,8 @@ def sketch_options(func):
             "--shingle-size",
             type=int,
             default=None,
-            help=f"Words per shingle (n of the word n-grams). [default: {DEFAULTS.shingle_size}; with an index, its own]",
+            help="Words per shingle (n of the word n-grams). "
+            f"[default: {DEFAULTS.shingle_size}; with an index, its own]",
         ),
         click.option(
             "--min-words",
