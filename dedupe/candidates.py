@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import combinations
 
 from datasketch import LeanMinHash, MinHashLSH
 
 
 def candidate_pairs(
-    signatures: list[LeanMinHash], docs: list[int], threshold: float, num_perm: int
+    signatures: list[LeanMinHash],
+    docs: list[int],
+    threshold: float,
+    num_perm: int,
+    max_bucket: int | None = None,
 ) -> list[tuple[int, int]]:
     """Sorted pairs ``(i, j)``, ``i < j``, of signature indices whose documents differ and
-    whose MinHashes collide in a ``MinHashLSH`` tuned to Jaccard ``threshold``.
+    whose MinHashes share a bucket of a ``MinHashLSH`` tuned to Jaccard ``threshold``.
+
+    Pairs are read bucket by bucket from the LSH tables. A bucket holding more than
+    ``max_bucket`` signatures is passed over: so many segments colliding means words the
+    whole collection shares, not reuse between two of them.
     """
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     with lsh.insertion_session() as session:
         for key, minhash in enumerate(signatures):
             session.insert(key, minhash, check_duplication=False)
     pairs = set()
-    for i, minhash in enumerate(signatures):
-        for j in lsh.query(minhash):
-            if j > i and docs[j] != docs[i]:
-                pairs.add((i, j))
+    for table in lsh.hashtables:
+        for bucket in table.keys():  # noqa: SIM118 (a datasketch storage, not a dict)
+            members = sorted(table.get(bucket))
+            if len(members) < 2 or (max_bucket is not None and len(members) > max_bucket):
+                continue
+            pairs.update((i, j) for i, j in combinations(members, 2) if docs[i] != docs[j])
     return sorted(pairs)
 
 

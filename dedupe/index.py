@@ -53,6 +53,7 @@ FORMAT = "dedupe-index"
 VERSION = 2
 FAMILY_CODES = {VERBATIM: 0, CONTENT: 1}
 BATCH_FILES = 32
+NO_CAP = 2**62  # a bucket size no index reaches
 BUSY_TIMEOUT_MS = 60_000
 DEFAULT_PATH = os.path.join(".dedupe", "index.sqlite")
 # Parameters that decide what is stored; the others only affect how results are read.
@@ -434,6 +435,7 @@ class Index:
         """
         if not fresh:
             return set()
+        cap = self._max_bucket(family)
         total = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         if len(fresh) * 4 < total:
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS fresh (doc_id INTEGER PRIMARY KEY)")
@@ -443,8 +445,10 @@ class Index:
                 "SELECT f.segment_id, b.segment_id FROM bands f JOIN bands b "
                 "ON b.family = f.family AND b.band = f.band AND b.key = f.key "
                 "AND b.doc_id != f.doc_id "
-                "WHERE f.family = ? AND f.doc_id IN (SELECT doc_id FROM fresh)",
-                (FAMILY_CODES[family],),
+                "WHERE f.family = ? AND f.doc_id IN (SELECT doc_id FROM fresh) "
+                "AND (SELECT COUNT(*) FROM bands c WHERE c.family = f.family "
+                "AND c.band = f.band AND c.key = f.key) <= ?",
+                (FAMILY_CODES[family], cap if cap is not None else NO_CAP),
             )
             return {(a, b) if a < b else (b, a) for a, b in rows}
         buckets: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
@@ -455,6 +459,8 @@ class Index:
             buckets[(band, value)].append((segment_id, doc_id))
         pairs = set()
         for members in buckets.values():
+            if cap is not None and len(members) > cap:
+                continue
             for k, (seg_a, doc_a) in enumerate(members):
                 for seg_b, doc_b in members[k + 1 :]:
                     if doc_a != doc_b and (doc_a in fresh or doc_b in fresh):
@@ -517,16 +523,23 @@ class Index:
 
     def matching(self, family: str, signature) -> set[int]:
         """Ids of indexed segments sharing a band key of ``family`` with ``signature``."""
+        cap = self._max_bucket(family)
         found: set[int] = set()
         for band, value in enumerate(self._band_keys(family, signature)):
-            found.update(
+            bucket = [
                 r[0]
                 for r in self.db.execute(
                     "SELECT segment_id FROM bands WHERE family = ? AND band = ? AND key = ?",
                     (FAMILY_CODES[family], band, value),
                 )
-            )
+            ]
+            if cap is None or len(bucket) < cap:  # the query's segment makes one more
+                found.update(bucket)
         return found
+
+    def _max_bucket(self, family: str) -> int | None:
+        """The largest LSH bucket of ``family`` that still yields candidates."""
+        return self.params.paraphrase_max_bucket if family == CONTENT else None
 
     def infos(self, paths: dict[str, str]) -> list[DocumentInfo]:
         """How reports describe the indexed documents; ``paths`` maps index keys to the

@@ -67,6 +67,7 @@ class Parameters:
     paraphrase_window_threshold: float = 0.2
     paraphrase_candidate_threshold: float = 0.15
     paraphrase_min_matches: int = 8
+    paraphrase_max_bucket: int | None = 20
 
     def lsh_threshold(self, family: str) -> float:
         """The LSH Jaccard threshold of a shingle family ("verbatim" or "content")."""
@@ -172,21 +173,28 @@ class InMemory:
         self, family: str, segments: list[Segment], sets: list[np.ndarray]
     ) -> list[tuple[int, int]]:
         threshold = self.params.lsh_threshold(family)
-        return similar_segments(segments, sets, threshold, self.params.num_perm)
+        cap = self.params.paraphrase_max_bucket if family == CONTENT else None
+        return similar_segments(segments, sets, threshold, self.params.num_perm, cap)
 
     def weights(self, sets: list[np.ndarray]) -> Weights:
         return idf_weights(sets)
 
 
 def similar_segments(
-    segments: list[Segment], sets: list[np.ndarray], threshold: float, num_perm: int
+    segments: list[Segment],
+    sets: list[np.ndarray],
+    threshold: float,
+    num_perm: int,
+    max_bucket: int | None = None,
 ) -> list[tuple[int, int]]:
     """Pairs of segments from different documents whose sets' MinHashes share an LSH
-    bucket at Jaccard ``threshold``; segments with an empty set are left out.
+    bucket at Jaccard ``threshold`` (of at most ``max_bucket`` members); segments with
+    an empty set are left out.
     """
     kept = [k for k, s in enumerate(sets) if len(s)]
     sigs = signatures([sets[k] for k in kept], num_perm)
-    pairs = candidate_pairs(sigs, [segments[k].doc for k in kept], threshold, num_perm)
+    docs = [segments[k].doc for k in kept]
+    pairs = candidate_pairs(sigs, docs, threshold, num_perm, max_bucket)
     return [(kept[i], kept[j]) for i, j in pairs]
 
 
