@@ -29,10 +29,11 @@ def candidate_pairs(
     pairs = set()
     for table in lsh.hashtables:
         for bucket in table.keys():  # noqa: SIM118 (a datasketch storage, not a dict)
-            members = sorted(table.get(bucket))
+            members = table.get(bucket)
             if len(members) < 2 or (max_bucket is not None and len(members) > max_bucket):
                 continue
-            pairs.update((i, j) for i, j in combinations(members, 2) if docs[i] != docs[j])
+            ordered = sorted(members)
+            pairs.update((i, j) for i, j in combinations(ordered, 2) if docs[i] != docs[j])
     return sorted(pairs)
 
 
