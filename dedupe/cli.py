@@ -8,7 +8,6 @@ import sys
 import click
 
 from . import __version__
-from .duplicates import FORMATS as DUPLICATE_FORMATS
 from .duplicates import (
     KEEP_POLICIES,
     RELATIONS,
@@ -146,29 +145,33 @@ def index_option(required: bool):
     )
 
 
-def report_options(func):
-    """--format, -o and --quiet."""
-    options = [
-        click.option(
-            "--format",
-            "fmt",
-            type=click.Choice(FORMATS),
-            default="table",
-            show_default=True,
-            help="table and markdown for people; csv, json (the documented contract) and "
-            "jsonl (one passage per line) for programs.",
-        ),
-        click.option(
-            "-o",
-            "--output",
-            type=click.Path(dir_okay=False, writable=True),
-            help="Write the report to this file instead of standard output.",
-        ),
-        click.option("--quiet", is_flag=True, help="Print nothing on stderr but errors."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+def report_options(item: str):
+    """--format, -o and --quiet, for a report whose JSON-lines rows are ``item``s."""
+
+    def decorate(func):
+        options = [
+            click.option(
+                "--format",
+                "fmt",
+                type=click.Choice(FORMATS),
+                default="table",
+                show_default=True,
+                help="table and markdown for people; csv, json (the documented contract) "
+                f"and jsonl (one {item} per line) for programs.",
+            ),
+            click.option(
+                "-o",
+                "--output",
+                type=click.Path(dir_okay=False, writable=True),
+                help="Write the report to this file instead of standard output.",
+            ),
+            click.option("--quiet", is_flag=True, help="Print nothing on stderr but errors."),
+        ]
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
 
 
 def _log(quiet: bool):
@@ -214,7 +217,7 @@ def _emit(result: ScanResult, fmt: str, output: str | None, quiet: bool) -> None
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @tuning_options
 @index_option(required=False)
-@report_options
+@report_options("passage")
 def scan_command(
     paths, threshold, paraphrase, num_perm, shingle_size, min_words, index_path, fmt, output,
     quiet,
@@ -240,7 +243,7 @@ def scan_command(
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @tuning_options
 @index_option(required=True)
-@report_options
+@report_options("passage")
 def query_command(
     files, threshold, paraphrase, num_perm, shingle_size, min_words, index_path, fmt, output,
     quiet,
@@ -372,22 +375,7 @@ def duplicates_summary(result: DuplicatesResult) -> list[str]:
     default=None,
     help="Also check every document of this index (dedupe index add).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(DUPLICATE_FORMATS),
-    default="table",
-    show_default=True,
-    help="table and markdown for people; csv, json (the documented contract) and jsonl "
-    "(one group per line) for programs.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write the report to this file instead of standard output.",
-)
-@click.option("--quiet", is_flag=True, help="Print nothing on stderr but errors.")
+@report_options("group")
 def duplicates_command(
     paths, threshold, keep, quarantine_dir, dry_run, index_path, fmt, output, quiet
 ):

@@ -81,7 +81,7 @@ from .candidates import candidate_pairs
 from .errors import DedupeError
 from .normalise import tokenise
 from .read import Document, Skipped, read_paths
-from .report import render_rows
+from .report import FORMATS, render_rows
 from .shingle import ngram_hashes, shingle_set, word_hashes
 from .sign import signatures
 from .verify import overlap
@@ -93,7 +93,7 @@ Log = Callable[[str], None]
 
 KEEP_POLICIES = ("oldest", "newest", "longest", "path")
 RELATIONS = ("exact", "near", "contained")
-FORMATS = ("table", "csv", "json", "jsonl", "markdown")
+
 SIZE_STEP = 1.05
 
 
