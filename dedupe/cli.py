@@ -230,7 +230,7 @@ def scan_command(
     input files are only read, never changed.
     """
     _check_output(output)
-    options = {**_sketch(num_perm, shingle_size, min_words), **_reading(threshold, paraphrase)}
+    options = _sketch(num_perm, shingle_size, min_words) | _reading(threshold, paraphrase)
     if index_path:
         with open_index(index_path, options) as index:
             result, _ = scan_indexed(list(paths), index, _log(quiet))
@@ -253,7 +253,7 @@ def query_command(
     nothing indexed is signed again.
     """
     _check_output(output)
-    options = {**_sketch(num_perm, shingle_size, min_words), **_reading(threshold, paraphrase)}
+    options = _sketch(num_perm, shingle_size, min_words) | _reading(threshold, paraphrase)
     with open_index(index_path, options, create=False) as index:
         result = query(list(files), index, _log(quiet))
     _emit(result, fmt, output, quiet)

@@ -39,14 +39,14 @@ from .scan import (
     Prepared,
     ScanResult,
     describe,
+    family_sets,
     find_passages,
     find_reuses,
     prepare,
     signed_segments,
 )
 from .segment import Segment
-from .shingle import content_set, shingle_set
-from .sign import signatures
+from .sign import nonempty_signatures
 from .verify import Weights
 
 FORMAT = "dedupe-index"
@@ -349,14 +349,13 @@ class Index:
     def _segment_rows(self, prepared: Prepared, segments: list[Segment]) -> list[tuple]:
         """Each segment with its verbatim and content signatures (None for an empty set)
         and its content keys."""
-        n = self.params.shingle_size
-        verbatim = [shingle_set(prepared.ngrams, s.start, s.end, n) for s in segments]
-        content = [content_set(prepared.content, s.start, s.end) for s in segments]
+        verbatim = family_sets([prepared], segments, VERBATIM, self.params)
+        content = family_sets([prepared], segments, CONTENT, self.params)
         return list(
             zip(
                 segments,
-                _signatures(verbatim, self.params.num_perm),
-                _signatures(content, self.params.num_perm),
+                nonempty_signatures(verbatim, self.params.num_perm),
+                nonempty_signatures(content, self.params.num_perm),
                 content,
                 strict=True,
             )
@@ -595,13 +594,6 @@ def _state(path: str, size: int, mtime: float, digest: str) -> str:
         return "indexed" if content_digest(handle.read()) == digest else "changed"
 
 
-def _signatures(sets: list[np.ndarray], num_perm: int) -> list:
-    """Signatures of the non-empty sets, None for the empty ones, in order."""
-    kept = [k for k, s in enumerate(sets) if len(s)]
-    signed = dict(zip(kept, signatures([sets[k] for k in kept], num_perm), strict=True))
-    return [signed.get(k) for k in range(len(sets))]
-
-
 def _blob(signature) -> bytes | None:
     return None if signature is None else signature.hashvalues.tobytes()
 
@@ -724,7 +716,7 @@ def query(files: list[str], index: Index, log: Log = lambda _: None) -> ScanResu
     for family in families(params):
         hits = []
         for p in new:
-            for seg, signature in _family_signatures(p, family, params):
+            for seg, signature in _family_signatures(new, p, family, params):
                 for seg_id in index.matching(family, signature):
                     hits.append(((key(p.doc.path), seg.start, seg.end), seg_id))
         names = _segment_keys(index, {seg_id for _, seg_id in hits})
@@ -741,17 +733,16 @@ def query(files: list[str], index: Index, log: Log = lambda _: None) -> ScanResu
     return ScanResult(params, documents, passages, collection.skipped, collection.notes + notes)
 
 
-def _family_signatures(prepared: Prepared, family: str, params: Parameters) -> list[tuple]:
-    """``(segment, signature)`` for each signed segment with a non-empty ``family`` set."""
-    segments = signed_segments([prepared], params)
-    if family == VERBATIM:
-        n = params.shingle_size
-        sets = [shingle_set(prepared.ngrams, s.start, s.end, n) for s in segments]
-    else:
-        sets = [content_set(prepared.content, s.start, s.end) for s in segments]
+def _family_signatures(
+    prepared: list[Prepared], document: Prepared, family: str, params: Parameters
+) -> list[tuple]:
+    """``(segment, signature)`` for each signed segment of ``document`` (one of
+    ``prepared``) with a non-empty ``family`` set."""
+    segments = signed_segments([document], params)
+    sets = family_sets(prepared, segments, family, params)
     return [
         (seg, sig)
-        for seg, sig in zip(segments, _signatures(sets, params.num_perm), strict=True)
+        for seg, sig in zip(segments, nonempty_signatures(sets, params.num_perm), strict=True)
         if sig is not None
     ]
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+
 from .read import Document
 
 HEADER_LINES = 30
@@ -215,10 +217,10 @@ def contained_share(sides: list[Side], words: int) -> float:
     """Share of a document's ``words`` covered by ``sides`` (all in that document)."""
     if not sides or not words:
         return 0.0
-    covered = [False] * words
+    covered = np.zeros(words, dtype=bool)
     for side in sides:
-        covered[side.start : side.end] = [True] * (side.end - side.start)
-    return sum(covered) / words
+        covered[side.start : side.end] = True
+    return float(covered.mean())
 
 
 def orient(reuses: list[Reuse], facts: dict[str, Facts]) -> list[Passage]:

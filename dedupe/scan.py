@@ -34,7 +34,7 @@ from .provenance import Facts, Passage, Reuse, Side, document_date, excerpt, loc
 from .read import Document, Skipped, read_paths
 from .segment import Segment, paragraphs, segment, sentence_bounds
 from .shingle import content_hashes, content_set, ngram_hashes, shingle_set, word_hashes
-from .sign import signatures
+from .sign import nonempty_signatures
 from .verify import (
     Weights,
     idf_weights,
@@ -180,6 +180,17 @@ class InMemory:
         return idf_weights(sets)
 
 
+def family_sets(
+    prepared: list[Prepared], segments: list[Segment], family: str, params: Parameters
+) -> list[np.ndarray]:
+    """Each segment's shingle set in ``family``: its word n-grams ("verbatim") or its
+    content words ("content")."""
+    if family == VERBATIM:
+        n = params.shingle_size
+        return [shingle_set(prepared[s.doc].ngrams, s.start, s.end, n) for s in segments]
+    return [content_set(prepared[s.doc].content, s.start, s.end) for s in segments]
+
+
 def similar_segments(
     segments: list[Segment],
     sets: list[np.ndarray],
@@ -191,10 +202,10 @@ def similar_segments(
     bucket at Jaccard ``threshold`` (of at most ``max_bucket`` members); segments with
     an empty set are left out.
     """
-    kept = [k for k, s in enumerate(sets) if len(s)]
-    sigs = signatures([sets[k] for k in kept], num_perm)
+    signed = [(k, sig) for k, sig in enumerate(nonempty_signatures(sets, num_perm)) if sig]
+    kept = [k for k, _ in signed]
     docs = [segments[k].doc for k in kept]
-    pairs = candidate_pairs(sigs, docs, threshold, num_perm, max_bucket)
+    pairs = candidate_pairs([sig for _, sig in signed], docs, threshold, num_perm, max_bucket)
     return [(kept[i], kept[j]) for i, j in pairs]
 
 
@@ -209,8 +220,7 @@ def matching_regions(
     share word n-grams, widened by ``max_gap`` so alignment can bridge short
     paragraphs between them.
     """
-    n = params.shingle_size
-    sets = [shingle_set(prepared[s.doc].ngrams, s.start, s.end, n) for s in segments]
+    sets = family_sets(prepared, segments, VERBATIM, params)
     pairs = candidates.pairs(VERBATIM, segments, sets)
     matches = verify(pairs, sets, params.candidate_threshold)
     log(f"word n-grams: {len(pairs)} candidate segment pairs, {len(matches)} verified")
@@ -338,7 +348,7 @@ def paraphrase_passages(
     widened to whole sentences, with ``paraphrase_threshold`` ordered similarity, are
     reported, unless mostly covered by a verbatim or near passage of the same pair.
     """
-    sets = [content_set(prepared[s.doc].content, s.start, s.end) for s in segments]
+    sets = family_sets(prepared, segments, CONTENT, params)
     weights = candidates.weights(sets)
     pairs = candidates.pairs(CONTENT, segments, sets)
     matches = verify_weighted(pairs, sets, weights, params.paraphrase_window_threshold)

@@ -121,7 +121,8 @@ def idf_weights(sets: list[np.ndarray]) -> Weights:
 
 def weighted_jaccard(a: np.ndarray, b: np.ndarray, weights: Weights) -> float:
     """Rarity-weighted Jaccard of two sorted unique arrays: the weight of the shared
-    shingles over the weight of all of them (0 when both weigh nothing).
+    shingles over the weight of all of them (0 when both weigh nothing). The measure
+    ``verify_weighted`` computes for many pairs at once.
     """
     union = np.union1d(a, b)
     total = weights.of(union).sum()
