@@ -1,40 +1,21 @@
-"""Stage 5, candidates: segment pairs from different documents that share LSH buckets."""
+"""Stage 5, candidates: segment pairs from different documents that share LSH buckets.
+
+Banding follows datasketch's ``MinHashLSH``: the same ``(bands, rows)`` for a threshold
+and the same bucket rule (two sketches share a bucket of band ``k`` when their values
+``k * rows .. (k + 1) * rows - 1`` are equal). Each band's values are folded into one
+64-bit key and buckets are found by sorting the keys, vectorised over all sketches:
+no Python call per sketch and band, and a band's keys can be bucketed on their own.
+"""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
-from itertools import combinations
 
-from datasketch import LeanMinHash, MinHashLSH
+import numpy as np
+from datasketch import MinHashLSH
 
-
-def candidate_pairs(
-    signatures: list[LeanMinHash],
-    docs: list[int],
-    threshold: float,
-    num_perm: int,
-    max_bucket: int | None = None,
-) -> list[tuple[int, int]]:
-    """Sorted pairs ``(i, j)``, ``i < j``, of signature indices whose documents differ and
-    whose MinHashes share a bucket of a ``MinHashLSH`` tuned to Jaccard ``threshold``.
-
-    Pairs are read bucket by bucket from the LSH tables. A bucket holding more than
-    ``max_bucket`` signatures is passed over: so many segments colliding means words the
-    whole collection shares, not reuse between two of them.
-    """
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    with lsh.insertion_session() as session:
-        for key, minhash in enumerate(signatures):
-            session.insert(key, minhash, check_duplication=False)
-    pairs = set()
-    for table in lsh.hashtables:
-        for bucket in table.keys():  # noqa: SIM118 (a datasketch storage, not a dict)
-            members = table.get(bucket)
-            if len(members) < 2 or (max_bucket is not None and len(members) > max_bucket):
-                continue
-            ordered = sorted(members)
-            pairs.update((i, j) for i, j in combinations(ordered, 2) if docs[i] != docs[j])
-    return sorted(pairs)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 @lru_cache(maxsize=64)
@@ -44,9 +25,87 @@ def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
-def band_keys(minhash: LeanMinHash, bands: int, rows: int) -> list[bytes]:
-    """The bucket key of ``minhash`` in each band, as ``MinHashLSH`` computes it; two
-    sketches are candidates when they share a key in some band.
+def _mix64(values: np.ndarray) -> np.ndarray:
+    """The SplitMix64 finalizer, element-wise (wrapping arithmetic)."""
+    values = values ^ (values >> np.uint64(30))
+    values = values * np.uint64(0xBF58476D1CE4E5B9)
+    values = values ^ (values >> np.uint64(27))
+    values = values * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
+
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """The bucket key of each signature (a row of uint32 MinHash values) in each band:
+    an ``(n, bands)`` uint64 array. Equal band values give equal keys; different ones
+    collide with probability about 2**-64.
     """
-    values = minhash.hashvalues
-    return [bytes(values[k * rows : (k + 1) * rows].byteswap().data) for k in range(bands)]
+    values = signatures[:, : bands * rows].astype(np.uint64).reshape(len(signatures), bands, rows)
+    keys = np.zeros((len(signatures), bands), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for row in range(rows):
+            keys = _mix64(keys * _GOLDEN + values[:, :, row] + np.uint64(row + 1))
+    return keys
+
+
+def bucket_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int | None = None) -> np.ndarray:
+    """Pairs ``(i, j)``, ``i < j``, of positions in ``keys`` (one band) with equal keys
+    and different ``docs``, as an ``(m, 2)`` int64 array in no particular order.
+
+    A bucket holding more than ``max_bucket`` keys is passed over: so many segments
+    colliding means words the whole collection shares, not reuse between two of them.
+    """
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    sizes = np.diff(np.append(starts, len(ordered)))
+    found = [np.empty((0, 2), dtype=np.int64)]
+    for size in np.unique(sizes[sizes >= 2]):
+        if max_bucket is not None and size > max_bucket:
+            break
+        first, second = np.triu_indices(int(size), 1)
+        base = starts[sizes == size][:, None]
+        a, b = order[base + first].ravel(), order[base + second].ravel()
+        low, high = np.minimum(a, b), np.maximum(a, b)
+        keep = docs[low] != docs[high]
+        found.append(np.stack([low[keep], high[keep]], axis=1).astype(np.int64))
+    return np.concatenate(found)
+
+
+def unique_pairs(pairs: list[np.ndarray]) -> np.ndarray:
+    """The distinct rows of the ``(m, 2)`` pair arrays (values below 2**32), sorted."""
+    joined = np.concatenate(pairs) if pairs else np.empty((0, 2), dtype=np.int64)
+    codes = np.unique((joined[:, 0] << 32) | joined[:, 1])
+    return np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1)
+
+
+def candidate_pairs(
+    keys: np.ndarray, docs: np.ndarray, max_bucket: int | None = None
+) -> np.ndarray:
+    """Sorted distinct pairs ``(i, j)``, ``i < j``, of rows of ``keys`` (an ``(n, bands)``
+    array from ``band_keys``) that share a bucket in some band and whose ``docs`` differ."""
+    docs = np.asarray(docs)
+    return unique_pairs([bucket_pairs(keys[:, k], docs, max_bucket) for k in range(keys.shape[1])])
+
+
+class BandStore:
+    """Band keys of many signatures, kept in one file per band in ``folder``, so that
+    bucketing holds one band in memory at a time."""
+
+    def __init__(self, folder: str):
+        os.makedirs(folder, exist_ok=True)
+        self.folder = folder
+        self.bands = 0
+
+    def _path(self, band: int) -> str:
+        return os.path.join(self.folder, f"band-{band}.u64")
+
+    def append(self, keys: np.ndarray) -> None:
+        """Add the rows of an ``(n, bands)`` key array after those already stored."""
+        self.bands = keys.shape[1]
+        for band in range(self.bands):
+            with open(self._path(band), "ab") as handle:
+                np.ascontiguousarray(keys[:, band]).tofile(handle)
+
+    def band(self, band: int) -> np.ndarray:
+        """The keys of every stored row in ``band``."""
+        return np.fromfile(self._path(band), dtype=np.uint64)

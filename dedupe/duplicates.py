@@ -77,7 +77,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from datasketch import MinHashLSHEnsemble
 
-from .candidates import candidate_pairs
+from .candidates import band_keys, candidate_pairs, lsh_bands
 from .errors import DedupeError
 from .normalise import tokenise
 from .read import Document, Skipped, read_paths
@@ -235,10 +235,9 @@ def candidate_content_pairs(sets: list[np.ndarray], params: DuplicateParameters)
         return set()
     sigs = signatures([sets[k] for k in kept], params.num_perm)
     threshold = params.lsh_threshold
-    pairs = {
-        (kept[i], kept[j])
-        for i, j in candidate_pairs(sigs, list(range(len(kept))), threshold, params.num_perm)
-    }
+    bands, rows = lsh_bands(threshold, params.num_perm)
+    keys = band_keys(np.stack([sig.hashvalues for sig in sigs]), bands, rows)
+    pairs = {(kept[i], kept[j]) for i, j in candidate_pairs(keys, np.arange(len(kept))).tolist()}
     recall = params.ensemble_recall_weight
     ensemble = MinHashLSHEnsemble(
         threshold=threshold,

@@ -24,33 +24,32 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 
 import numpy as np
-import xxhash
 
 from .candidates import band_keys, lsh_bands
 from .errors import DedupeError
+from .parameters import CONTENT, VERBATIM, Parameters
 from .provenance import Facts, Location, Reuse, Side, orient
 from .read import Document, Skipped, content_digest, iter_files, read_file, read_paths
 from .scan import (
-    CONTENT,
-    VERBATIM,
-    DocumentInfo,
+    KnownPairs,
     Log,
-    Parameters,
     Prepared,
     ScanResult,
-    describe,
+    SegmentKey,
     family_sets,
     find_passages,
     find_reuses,
     prepare,
+    reread,
     signed_segments,
 )
 from .segment import Segment
-from .sign import nonempty_signatures
+from .sign import signature_matrix
+from .sketch import DocumentInfo, describe
 from .verify import Weights
 
 FORMAT = "dedupe-index"
-VERSION = 2
+VERSION = 3
 FAMILY_CODES = {VERBATIM: 0, CONTENT: 1}
 BATCH_FILES = 32
 NO_CAP = 2**62  # a bucket size no index reaches
@@ -81,8 +80,6 @@ CREATE TABLE IF NOT EXISTS segments (
     end INTEGER NOT NULL,
     start_char INTEGER NOT NULL,
     end_char INTEGER NOT NULL,
-    verbatim_signature BLOB,
-    content_signature BLOB,
     content_keys BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS segments_doc ON segments(doc_id);
@@ -326,17 +323,15 @@ class Index:
         bands, df = [], Counter()
         for seg, verbatim, content, keys in rows:
             seg_id = self.db.execute(
-                "INSERT INTO segments (doc_id, start, end, start_char, end_char, "
-                "verbatim_signature, content_signature, content_keys) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc_id, seg.start, seg.end, seg.start_char, seg.end_char,
-                 _blob(verbatim), _blob(content), keys.tobytes()),
+                "INSERT INTO segments (doc_id, start, end, start_char, end_char, content_keys) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (doc_id, seg.start, seg.end, seg.start_char, seg.end_char, keys.tobytes()),
             ).lastrowid  # fmt: skip
             bands += [
                 (FAMILY_CODES[family], band, value, seg_id, doc_id)
-                for family, sig in ((VERBATIM, verbatim), (CONTENT, content))
-                if sig is not None
-                for band, value in enumerate(self._band_keys(family, sig))
+                for family, values in ((VERBATIM, verbatim), (CONTENT, content))
+                if values is not None
+                for band, value in enumerate(values)
             ]
             df.update(keys.tolist())
         self.db.executemany("INSERT INTO bands VALUES (?, ?, ?, ?, ?)", bands)
@@ -347,25 +342,19 @@ class Index:
         )
 
     def _segment_rows(self, prepared: Prepared, segments: list[Segment]) -> list[tuple]:
-        """Each segment with its verbatim and content signatures (None for an empty set)
+        """Each segment with its verbatim and content band keys (None for an empty set)
         and its content keys."""
         verbatim = family_sets([prepared], segments, VERBATIM, self.params)
         content = family_sets([prepared], segments, CONTENT, self.params)
         return list(
             zip(
                 segments,
-                nonempty_signatures(verbatim, self.params.num_perm),
-                nonempty_signatures(content, self.params.num_perm),
+                family_keys(VERBATIM, verbatim, self.params),
+                family_keys(CONTENT, content, self.params),
                 content,
                 strict=True,
             )
         )
-
-    def _band_keys(self, family: str, signature) -> list[int]:
-        """The signature's ``MinHashLSH`` band keys, each hashed to a signed 64-bit
-        integer (SQLite's integer) so the key index stays small."""
-        bands, rows = lsh_bands(self.params.lsh_threshold(family), self.params.num_perm)
-        return [xxhash.xxh3_64_intdigest(k) - (1 << 63) for k in band_keys(signature, bands, rows)]
 
     def _delete(self, doc_id: int) -> None:
         df = Counter()
@@ -434,7 +423,7 @@ class Index:
         """
         if not fresh:
             return set()
-        cap = self._max_bucket(family)
+        cap = self.params.max_bucket(family)
         total = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         if len(fresh) * 4 < total:
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS fresh (doc_id INTEGER PRIMARY KEY)")
@@ -520,11 +509,11 @@ class Index:
             if path in paths
         }
 
-    def matching(self, family: str, signature) -> set[int]:
-        """Ids of indexed segments sharing a band key of ``family`` with ``signature``."""
-        cap = self._max_bucket(family)
+    def matching(self, family: str, keys: list[int]) -> set[int]:
+        """Ids of indexed segments sharing one of the band ``keys`` of ``family``."""
+        cap = self.params.max_bucket(family)
         found: set[int] = set()
-        for band, value in enumerate(self._band_keys(family, signature)):
+        for band, value in enumerate(keys):
             bucket = [
                 r[0]
                 for r in self.db.execute(
@@ -535,10 +524,6 @@ class Index:
             if cap is None or len(bucket) < cap:  # the query's segment makes one more
                 found.update(bucket)
         return found
-
-    def _max_bucket(self, family: str) -> int | None:
-        """The largest LSH bucket of ``family`` that still yields candidates."""
-        return self.params.paraphrase_max_bucket if family == CONTENT else None
 
     def infos(self, paths: dict[str, str]) -> list[DocumentInfo]:
         """How reports describe the indexed documents; ``paths`` maps index keys to the
@@ -594,10 +579,6 @@ def _state(path: str, size: int, mtime: float, digest: str) -> str:
         return "indexed" if content_digest(handle.read()) == digest else "changed"
 
 
-def _blob(signature) -> bytes | None:
-    return None if signature is None else signature.hashvalues.tobytes()
-
-
 def _chunks(values: list, size: int = 500) -> Iterator[list]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -611,37 +592,6 @@ def _mismatch(path: str, stored: dict, params: Parameters) -> str:
         if stored.get(name) != wanted[name]
     )
     return f"{path} was built with other parameters: {diffs}"
-
-
-SegmentKey = tuple[str, int, int]
-
-
-@dataclass(frozen=True)
-class IndexCandidates:
-    """Candidate pairs looked up in an index (see ``dedupe.scan.Candidates``).
-
-    ``doc_keys[k]`` is the index key of prepared document ``k``; ``collisions[family]``
-    holds pairs of segment keys ``(document key, start, end)`` whose band keys collide.
-    Rarity weights come from the whole index.
-    """
-
-    index: Index
-    doc_keys: list[str]
-    collisions: dict[str, set[tuple[SegmentKey, SegmentKey]]]
-
-    def pairs(
-        self, family: str, segments: list[Segment], sets: list[np.ndarray]
-    ) -> list[tuple[int, int]]:
-        position = {(self.doc_keys[s.doc], s.start, s.end): k for k, s in enumerate(segments)}
-        found = set()
-        for a, b in self.collisions.get(family, ()):
-            i, j = position.get(a), position.get(b)
-            if i is not None and j is not None and segments[i].doc != segments[j].doc:
-                found.add((min(i, j), max(i, j)))
-        return sorted(found)
-
-    def weights(self, sets: list[np.ndarray]) -> Weights:
-        return self.index.weights()
 
 
 def _segment_keys(index: Index, ids: set[int]) -> dict[int, SegmentKey]:
@@ -667,14 +617,14 @@ def scan_indexed(
     index.use_reading(params)
     fresh = index.fresh_documents()
     collisions = {}
-    for family in families(params):
+    for family in params.families():
         id_pairs = index.colliding_with(family, fresh)
         names = _segment_keys(index, {i for pair in id_pairs for i in pair})
         collisions[family] = {(names[a], names[b]) for a, b in id_pairs}
     involved = sorted({seg[0] for pairs in collisions.values() for pair in pairs for seg in pair})
     log(f"index: {len(fresh)} documents to align, {len(involved)} read again")
     prepared, notes = _prepare_indexed(index, involved)
-    candidates = IndexCandidates(index, [p.doc.path for p in prepared], collisions)
+    candidates = KnownPairs([p.doc.path for p in prepared], collisions, index.weights())
     index.store_reuses(find_reuses(prepared, params, candidates, log), fresh)
     given = {key(p): p for p in iter_files(paths)}
     found = [_renamed(r, given) for r in index.stored_reuses(set(given))]
@@ -682,11 +632,6 @@ def scan_indexed(
     log(f"{len(passages)} reused passages")
     skipped = [s for s in stats.skipped if key(s.path) in given]
     return ScanResult(params, index.infos(given), passages, skipped, notes), stats
-
-
-def families(params: Parameters) -> tuple[str, ...]:
-    """The shingle families a search with ``params`` uses."""
-    return (VERBATIM, CONTENT) if params.paraphrase else (VERBATIM,)
 
 
 def _reuse(record: dict) -> Reuse:
@@ -713,11 +658,11 @@ def query(files: list[str], index: Index, log: Log = lambda _: None) -> ScanResu
     collection = read_paths(files)
     new = [prepare(k, doc, params) for k, doc in enumerate(collection.documents)]
     collisions: dict[str, set[tuple[SegmentKey, SegmentKey]]] = {}
-    for family in families(params):
+    for family in params.families():
         hits = []
         for p in new:
-            for seg, signature in _family_signatures(new, p, family, params):
-                for seg_id in index.matching(family, signature):
+            for seg, keys in _family_keys(new, p, family, params):
+                for seg_id in index.matching(family, keys):
                     hits.append(((key(p.doc.path), seg.start, seg.end), seg_id))
         names = _segment_keys(index, {seg_id for _, seg_id in hits})
         collisions[family] = {(mine, names[seg_id]) for mine, seg_id in hits}
@@ -727,23 +672,31 @@ def query(files: list[str], index: Index, log: Log = lambda _: None) -> ScanResu
     )
     indexed, notes = _prepare_indexed(index, involved, first=len(new))
     prepared = new + indexed
-    candidates = IndexCandidates(index, [key(p.doc.path) for p in prepared], collisions)
+    candidates = KnownPairs([key(p.doc.path) for p in prepared], collisions, index.weights())
     passages = find_passages(prepared, params, candidates, log)
     documents = [describe(p.doc, len(p.tokens)) for p in prepared]
     return ScanResult(params, documents, passages, collection.skipped, collection.notes + notes)
 
 
-def _family_signatures(
+def family_keys(family: str, sets: list[np.ndarray], params: Parameters) -> list:
+    """The LSH band keys of each set in ``family`` as SQLite integers, or None for an
+    empty set (the same keys as a scan's, see ``dedupe.sketch``)."""
+    bands, rows = lsh_bands(params.lsh_threshold(family), params.num_perm)
+    keys = band_keys(signature_matrix(sets, params.num_perm), bands, rows).view(np.int64)
+    return [k.tolist() if len(s) else None for k, s in zip(keys, sets, strict=True)]
+
+
+def _family_keys(
     prepared: list[Prepared], document: Prepared, family: str, params: Parameters
 ) -> list[tuple]:
-    """``(segment, signature)`` for each signed segment of ``document`` (one of
+    """``(segment, band keys)`` for each signed segment of ``document`` (one of
     ``prepared``) with a non-empty ``family`` set."""
     segments = signed_segments([document], params)
     sets = family_sets(prepared, segments, family, params)
     return [
-        (seg, sig)
-        for seg, sig in zip(segments, nonempty_signatures(sets, params.num_perm), strict=True)
-        if sig is not None
+        (seg, keys)
+        for seg, keys in zip(segments, family_keys(family, sets, params), strict=True)
+        if keys is not None
     ]
 
 
@@ -752,11 +705,5 @@ def _prepare_indexed(
 ) -> tuple[list[Prepared], list[str]]:
     """Read and prepare indexed documents again, numbering them from ``first``; a file
     that changed or vanished since it was indexed is left out with a note."""
-    prepared, notes = [], []
-    for path in paths:
-        item = read_file(path) if os.path.exists(path) else Skipped(path, "vanished")
-        if isinstance(item, Skipped) or item.digest != index.digest_of(path):
-            notes.append(f"{path}: changed since indexed; run 'dedupe index add' again")
-            continue
-        prepared.append(prepare(first + len(prepared), item, index.params))
-    return prepared, notes
+    files = [(path, index.digest_of(path)) for path in paths]
+    return reread(files, index.params, "changed since indexed; run 'dedupe index add' again", first)

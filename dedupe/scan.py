@@ -4,12 +4,13 @@ provenance. ``scan`` runs it over files and folders and returns a ``ScanResult``
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
 from functools import reduce
 from typing import Protocol
 
@@ -27,17 +28,24 @@ from .align import (
     split_at_inserted_paragraphs,
     union,
 )
-from .candidates import candidate_pairs
-from .errors import DedupeError
+from .candidates import BandStore, bucket_pairs, unique_pairs
+from .executors import Executor, Local
 from .normalise import Tokens, tokenise
+from .parameters import CONTENT, VERBATIM, Parameters
 from .provenance import Facts, Passage, Reuse, Side, document_date, excerpt, locate, orient
-from .read import Document, Skipped, read_paths
+from .read import Document, Skipped, iter_files, read_file
 from .segment import Segment, paragraphs, segment, sentence_bounds
-from .shingle import content_hashes, content_set, ngram_hashes, shingle_set, word_hashes
-from .sign import nonempty_signatures
+from .shingle import (
+    SetTable,
+    content_hashes,
+    content_set,
+    ngram_hashes,
+    shingle_set,
+    word_hashes,
+)
+from .sketch import DocumentInfo, Part, Sketch, concat, sketch_files
 from .verify import (
     Weights,
-    idf_weights,
     ordered_similarity,
     overlap,
     verify,
@@ -45,63 +53,6 @@ from .verify import (
 )
 
 Log = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Parameters:
-    """Everything that decides what ``scan`` reports. Echoed in every report."""
-
-    threshold: float = 0.5
-    num_perm: int = 128
-    shingle_size: int = 3
-    min_words: int = 10
-    window_words: int = 50
-    candidate_threshold: float = 0.3
-    max_gap: int = 20
-    max_shift: int = 10
-    paraphrase: bool = True
-    paraphrase_similarity: str = (
-        "idf-weighted share of stemmed content words matched in order (difflib blocks)"
-    )
-    paraphrase_threshold: float = 0.35
-    paraphrase_window_threshold: float = 0.2
-    paraphrase_candidate_threshold: float = 0.15
-    paraphrase_min_matches: int = 8
-    paraphrase_max_bucket: int | None = 20
-
-    def lsh_threshold(self, family: str) -> float:
-        """The LSH Jaccard threshold of a shingle family ("verbatim" or "content")."""
-        if family == "verbatim":
-            return self.candidate_threshold
-        return self.paraphrase_candidate_threshold
-
-    def check(self) -> None:
-        """Raise ``DedupeError`` for values the pipeline cannot work with."""
-        if not 0.0 < self.threshold <= 1.0:
-            raise DedupeError(f"--threshold must be in (0, 1], got {self.threshold}")
-        if not 0.0 < self.candidate_threshold <= 1.0:
-            raise DedupeError(
-                f"candidate threshold must be in (0, 1], got {self.candidate_threshold}"
-            )
-        if self.num_perm < 16:
-            raise DedupeError(f"--num-perm must be at least 16, got {self.num_perm}")
-        if self.shingle_size < 1:
-            raise DedupeError(f"--shingle-size must be at least 1, got {self.shingle_size}")
-        if self.min_words < self.shingle_size:
-            raise DedupeError("--min-words must be at least --shingle-size")
-        if self.window_words < 2 * self.shingle_size:
-            raise DedupeError("window_words must be at least twice --shingle-size")
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    """A scanned document as reports describe it."""
-
-    path: str
-    date: date | None
-    words: int
-    lines: int
-    encoding: str
 
 
 @dataclass
@@ -143,9 +94,6 @@ def prepare(index: int, doc: Document, params: Parameters) -> Prepared:
     )
 
 
-VERBATIM, CONTENT = "verbatim", "content"
-
-
 class Candidates(Protocol):
     """Where candidate segment pairs and rarity weights come from: LSH over the scanned
     segments (``InMemory``) or a persistent index (``dedupe.index``).
@@ -163,23 +111,6 @@ class Candidates(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class InMemory:
-    """Candidates from ``MinHashLSH`` over the segments being scanned."""
-
-    params: Parameters
-
-    def pairs(
-        self, family: str, segments: list[Segment], sets: list[np.ndarray]
-    ) -> list[tuple[int, int]]:
-        threshold = self.params.lsh_threshold(family)
-        cap = self.params.paraphrase_max_bucket if family == CONTENT else None
-        return similar_segments(segments, sets, threshold, self.params.num_perm, cap)
-
-    def weights(self, sets: list[np.ndarray]) -> Weights:
-        return idf_weights(sets)
-
-
 def family_sets(
     prepared: list[Prepared], segments: list[Segment], family: str, params: Parameters
 ) -> list[np.ndarray]:
@@ -189,24 +120,6 @@ def family_sets(
         n = params.shingle_size
         return [shingle_set(prepared[s.doc].ngrams, s.start, s.end, n) for s in segments]
     return [content_set(prepared[s.doc].content, s.start, s.end) for s in segments]
-
-
-def similar_segments(
-    segments: list[Segment],
-    sets: list[np.ndarray],
-    threshold: float,
-    num_perm: int,
-    max_bucket: int | None = None,
-) -> list[tuple[int, int]]:
-    """Pairs of segments from different documents whose sets' MinHashes share an LSH
-    bucket at Jaccard ``threshold`` (of at most ``max_bucket`` members); segments with
-    an empty set are left out.
-    """
-    signed = [(k, sig) for k, sig in enumerate(nonempty_signatures(sets, num_perm)) if sig]
-    kept = [k for k, _ in signed]
-    docs = [segments[k].doc for k in kept]
-    pairs = candidate_pairs([sig for _, sig in signed], docs, threshold, num_perm, max_bucket)
-    return [(kept[i], kept[j]) for i, j in pairs]
 
 
 def matching_regions(
@@ -451,20 +364,216 @@ def find_passages(
     return passages
 
 
-def describe(doc: Document, words: int) -> DocumentInfo:
-    """How reports describe a document."""
-    lines = doc.text.count("\n") + (not doc.text.endswith("\n"))
-    return DocumentInfo(doc.path, document_date(doc.text), words, lines, doc.encoding)
+SegmentKey = tuple[str, int, int]
+"""A segment named by its document's path and its token range ``[start, end)``."""
 
 
-def scan(paths: list[str], params: Parameters, log: Log = lambda _: None) -> ScanResult:
-    """Find the passages reused across the files under ``paths`` and orient them."""
+@dataclass(frozen=True)
+class KnownPairs:
+    """Candidate pairs found beforehand (see ``Candidates``): ``collisions[family]``
+    holds pairs of segment keys; ``doc_keys[k]`` is the path under which prepared
+    document ``k`` appears in them. Rarity weights are given, learnt from the whole
+    collection."""
+
+    doc_keys: list[str]
+    collisions: dict[str, list[tuple[SegmentKey, SegmentKey]]]
+    known_weights: Weights
+
+    def pairs(
+        self, family: str, segments: list[Segment], sets: list[np.ndarray]
+    ) -> list[tuple[int, int]]:
+        position = {(self.doc_keys[s.doc], s.start, s.end): k for k, s in enumerate(segments)}
+        found = set()
+        for a, b in self.collisions.get(family, ()):
+            i, j = position.get(a), position.get(b)
+            if i is not None and j is not None and segments[i].doc != segments[j].doc:
+                found.add((min(i, j), max(i, j)))
+        return sorted(found)
+
+    def weights(self, sets: list[np.ndarray]) -> Weights:
+        return self.known_weights
+
+
+def reread(
+    files: list[tuple[str, str]], params: Parameters, changed: str, first: int = 0
+) -> tuple[list[Prepared], list[str]]:
+    """Read and prepare again the ``(path, digest)`` files, numbering them from
+    ``first``; a file whose content is no longer ``digest`` is left out with the note
+    ``PATH: changed``."""
+    prepared, notes = [], []
+    for path, digest in files:
+        item = read_file(path)
+        if isinstance(item, Skipped) or item.digest != digest:
+            notes.append(f"{path}: {changed}")
+            continue
+        prepared.append(prepare(first + len(prepared), item, params))
+    return prepared, notes
+
+
+@dataclass(frozen=True)
+class Group:
+    """Documents to align with each other, and the candidate segment pairs between
+    them by shingle family."""
+
+    files: list[tuple[str, str]]
+    collisions: dict[str, list[tuple[SegmentKey, SegmentKey]]]
+
+
+def align_group(group: Group, weights: Weights, params: Parameters) -> tuple[list[Reuse], list]:
+    """The passages the group's candidate pairs lead to, and notes on files that
+    changed since they were sketched."""
+    prepared, notes = reread(group.files, params, "changed during the scan; left out")
+    candidates = KnownPairs([p.doc.path for p in prepared], group.collisions, weights)
+    return find_reuses(prepared, params, candidates, lambda _: None), notes
+
+
+GROUP_DOCUMENTS = 64  # documents read by one alignment task, at most (one pair may add two)
+PARTITION_BYTES = 8 << 20  # bytes of files sketched by one task, at most
+
+
+def partitions(files: list[str], workers: int) -> list[Part]:
+    """Runs of ``files`` to sketch as separate tasks: about four per worker, of at most
+    ``PARTITION_BYTES``, by file size."""
+    sizes = [os.path.getsize(f) if os.path.isfile(f) else 0 for f in files]
+    limit = min(PARTITION_BYTES, max(1, sum(sizes) // (4 * workers)))
+    result: list[Part] = []
+    total = limit
+    for number, (path, size) in enumerate(zip(files, sizes, strict=True)):
+        if total + size > limit and (not result or result[-1].paths):
+            result.append(Part([], number))
+            total = 0
+        result[-1].paths.append(path)
+        total += size
+    return result
+
+
+@dataclass
+class Collection:
+    """Every partition's sketch, joined: documents by number, signed segments, and the
+    band keys of each family spilled to ``bands`` (one band in memory at a time)."""
+
+    sketch: Sketch
+    files: dict[int, tuple[str, str]]
+    bands: dict[str, BandStore]
+
+
+def collect(sketches: Iterator[Sketch], params: Parameters, folder: str, log: Log) -> Collection:
+    """Join sketches as they arrive, writing their band keys to files in ``folder``."""
+    joined = Sketch()
+    files: dict[int, tuple[str, str]] = {}
+    bands = {f: BandStore(os.path.join(folder, f)) for f in params.families()}
+    parts = []
+    for count, sketch in enumerate(sketches, start=1):
+        joined.documents += sketch.documents
+        joined.facts.update(sketch.facts)
+        joined.skipped += sketch.skipped
+        joined.notes += sketch.notes
+        files.update(
+            (n, (d.path, digest))
+            for n, d, digest in zip(sketch.numbers, sketch.documents, sketch.digests, strict=True)
+        )
+        for family, store in bands.items():
+            if len(sketch.signed):
+                store.append(sketch.signed.keys[family])
+        parts.append(replace(sketch.signed, keys={}))
+        log(f"sketched {len(joined.documents)} documents ({count} parts)")
+    joined.signed = concat(parts, params.families())
+    return Collection(joined, files, bands)
+
+
+def family_pairs(collection: Collection, family: str, params: Parameters) -> np.ndarray:
+    """Candidate pairs of rows of ``collection``'s signed segments in ``family``."""
+    signed = collection.sketch.signed
+    rows = np.flatnonzero(signed.present[family])
+    docs = signed.ranges[rows, 0]
+    store = collection.bands[family]
+    found = [
+        bucket_pairs(store.band(k)[rows], docs, params.max_bucket(family))
+        for k in range(store.bands)
+    ]
+    return rows[unique_pairs(found)]
+
+
+def groups(collection: Collection, found: dict[str, np.ndarray]) -> list[Group]:
+    """The candidate pairs of every family, by document pair, in tasks that read at
+    most about ``GROUP_DOCUMENTS`` documents each."""
+    ranges = collection.sketch.signed.ranges
+    by_docs: dict[tuple[int, int], dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for family, pairs in found.items():
+        for i, j in pairs.tolist():
+            a, b = ranges[i].tolist(), ranges[j].tolist()
+            key_a = (collection.files[a[0]][0], a[1], a[2])
+            key_b = (collection.files[b[0]][0], b[1], b[2])
+            by_docs[(a[0], b[0])][family].append((key_a, key_b))
+    result: list[Group] = []
+    docs: set[int] = set()
+    for a, b in sorted(by_docs):
+        if not result or len(docs | {a, b}) > GROUP_DOCUMENTS:
+            result.append(Group([], defaultdict(list)))
+            docs = set()
+        docs |= {a, b}
+        for family, pairs in by_docs[(a, b)].items():
+            result[-1].collisions[family] += pairs
+        result[-1].files[:] = [collection.files[d] for d in sorted(docs)]
+    return [Group(g.files, dict(g.collisions)) for g in result]
+
+
+PairFinder = Callable[["Collection", str, Parameters], np.ndarray]
+
+
+def scan(
+    paths: list[str],
+    params: Parameters,
+    log: Log = lambda _: None,
+    executor: Executor | None = None,
+    pair_finder: PairFinder | None = None,
+) -> ScanResult:
+    """Find the passages reused across the files under ``paths`` and orient them.
+
+    Files are sketched in partitions and candidate document pairs aligned in groups,
+    both on ``executor`` (default: every core of this machine); the result does not
+    depend on the executor. ``pair_finder`` gives the candidate pairs of signed
+    segments in a family (default ``family_pairs``, LSH; benchmarks swap in an exact
+    all-pairs comparison).
+    """
+    pair_finder = pair_finder or family_pairs
     params.check()
-    with stage("read", log):
-        collection = read_paths(paths)
-    log(f"read {len(collection.documents)} documents, skipped {len(collection.skipped)}")
-    with stage("prepare", log):
-        prepared = [prepare(k, doc, params) for k, doc in enumerate(collection.documents)]
-    passages = find_passages(prepared, params, InMemory(params), log)
-    documents = [describe(p.doc, len(p.tokens)) for p in prepared]
-    return ScanResult(params, documents, passages, collection.skipped, collection.notes)
+    executor = executor or Local()
+    files = iter_files(paths)
+    with tempfile.TemporaryDirectory(prefix="dedupe-") as folder:
+        with stage("sketch", log):
+            sketches = executor.map(sketch_files, partitions(files, executor.workers), params)
+            collection = collect(sketches, params, folder, log)
+        signed = collection.sketch.signed
+        log(f"read {len(collection.files)} documents, skipped {len(collection.sketch.skipped)}")
+        log(f"{len(signed)} segments")
+        with stage("candidates", log):
+            found = {f: pair_finder(collection, f, params) for f in params.families()}
+    log(f"word n-grams: {len(found[VERBATIM])} candidate segment pairs")
+    weights = content_weights(signed.content)
+    if params.paraphrase:
+        with stage("verify", log):
+            matches = verify_weighted(
+                found[CONTENT], signed.content, weights, params.paraphrase_window_threshold
+            )
+        log(
+            f"content words: {len(found[CONTENT])} candidate segment pairs, {len(matches)} verified"
+        )
+        found[CONTENT] = np.array([(m.a, m.b) for m in matches], dtype=np.int64).reshape(-1, 2)
+    with stage("align", log):
+        tasks = groups(collection, found)
+        results = list(executor.map(align_group, tasks, weights, params))
+    reuses = [r for found_reuses, _ in results for r in found_reuses]
+    notes = collection.sketch.notes + [n for _, group_notes in results for n in group_notes]
+    with stage("provenance", log):
+        passages = orient(reuses, collection.sketch.facts)
+    log(f"{len(passages)} reused passages")
+    return ScanResult(
+        params, collection.sketch.documents, passages, collection.sketch.skipped, notes
+    )
+
+
+def content_weights(content: SetTable) -> Weights:
+    """Rarity weights of content words over the segments' content ``sets``."""
+    keys, counts = np.unique(content.values, return_counts=True)
+    return Weights.of_frequencies(keys, counts, len(content))

@@ -6,6 +6,7 @@ the unique values over its token range, so overlapping windows cost no rehashing
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -94,3 +95,56 @@ def content_set(hashes: np.ndarray, start: int, end: int) -> np.ndarray:
     """Sorted unique content hashes of tokens ``[start, end)``, function words left out."""
     values = np.unique(hashes[start:end])
     return values[values != 0]
+
+
+@dataclass(frozen=True, eq=False)
+class SetTable:
+    """Many sets of 32-bit shingles in two arrays: set ``k`` is the sorted unique
+    ``values[offsets[k]:offsets[k + 1]]``. Millions of small sets cost two arrays, not
+    millions of objects.
+    """
+
+    values: np.ndarray
+    offsets: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, k: int) -> np.ndarray:
+        return self.values[self.offsets[k] : self.offsets[k + 1]]
+
+    def sizes(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    @classmethod
+    def of(cls, sets: list[np.ndarray]) -> SetTable:
+        """The table of ``sets`` (each sorted and unique)."""
+        lengths = np.array([len(s) for s in sets], dtype=np.int64)
+        values = np.concatenate(sets) if sets else np.empty(0)
+        return cls(values.astype(np.uint32), np.concatenate([[0], np.cumsum(lengths)]))
+
+    @classmethod
+    def concat(cls, tables: list[SetTable]) -> SetTable:
+        """One table holding the sets of ``tables`` in order."""
+        starts = np.cumsum([0] + [len(t.values) for t in tables[:-1]])
+        offsets = [tables[0].offsets[:1]] + [
+            t.offsets[1:] + s for t, s in zip(tables, starts, strict=True)
+        ]
+        return cls(np.concatenate([t.values for t in tables]), np.concatenate(offsets))
+
+
+def positions_of(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions ``start .. start + length - 1`` of each run, concatenated."""
+    ends = np.cumsum(lengths)
+    return np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - ends + lengths, lengths)
+
+
+def range_sets(values: np.ndarray, ranges: np.ndarray) -> SetTable:
+    """The set of ``values[start:stop]`` for each ``(start, stop)`` row of ``ranges``
+    (an ``(n, 2)`` int64 array)."""
+    lengths = np.maximum(ranges[:, 1] - ranges[:, 0], 0)
+    owner = np.repeat(np.arange(len(lengths), dtype=np.uint64), lengths)
+    values = values[positions_of(ranges[:, 0], lengths)].astype(np.uint64)
+    codes = np.unique((owner << np.uint64(32)) | values)
+    offsets = np.searchsorted(codes >> np.uint64(32), np.arange(len(lengths) + 1, dtype=np.uint64))
+    return SetTable((codes & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets.astype(np.int64))

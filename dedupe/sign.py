@@ -15,6 +15,8 @@ from functools import lru_cache
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
+from .shingle import positions_of
+
 SEED = 1
 SCHEME = "affine32"
 BATCH_CELLS = 1 << 16  # shingles x permutations per numpy batch: small enough for the cache
@@ -37,6 +39,13 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint32(16))
 
 
+def _permuted(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Each 32-bit hash pre-mixed and permuted by every ``(a, b)``: one row per value."""
+    mixed = _fmix32(values.astype(np.uint32))
+    with np.errstate(over="ignore"):
+        return mixed[:, None] * a[None, :] + b[None, :]
+
+
 def signature_matrix(sets: list[np.ndarray], num_perm: int) -> np.ndarray:
     """MinHash values of each set, one row per set (``uint32``, ``num_perm`` columns).
 
@@ -48,11 +57,51 @@ def signature_matrix(sets: list[np.ndarray], num_perm: int) -> np.ndarray:
         chosen = [k for k in rows if len(sets[k])]
         if not chosen:
             continue
-        values = _fmix32(np.concatenate([sets[k] for k in chosen]).astype(np.uint32))
-        with np.errstate(over="ignore"):
-            permuted = values[:, None] * a[None, :] + b[None, :]
+        permuted = _permuted(np.concatenate([sets[k] for k in chosen]), a, b)
         starts = np.cumsum([0] + [len(sets[k]) for k in chosen[:-1]])
         result[chosen] = np.minimum.reduceat(permuted, starts, axis=0)
+    return result
+
+
+def range_signatures(
+    values: np.ndarray, ranges: np.ndarray, num_perm: int, columns: int | None = None
+) -> np.ndarray:
+    """MinHash values of the set of ``values[start:stop]`` for each ``(start, stop)`` row
+    of ``ranges``: the first ``columns`` (default all) columns of ``signature_matrix``
+    of those sets, computed without building them.
+
+    A minimum ignores repeats, so each range is the minimum over its positions; ranges
+    may overlap, and every position inside some range is permuted once. An empty range
+    gets the all-maximum row.
+    """
+    a, b = permutations(num_perm)
+    a, b = a[:columns], b[:columns]
+    result = np.full((len(ranges), len(a)), _EMPTY, dtype=np.uint32)
+    nonempty = np.flatnonzero(ranges[:, 1] > ranges[:, 0]) if len(ranges) else []
+    if not len(nonempty):
+        return result
+    # Cut the text at every range boundary: each range is a run of whole pieces
+    # [cuts[k], cuts[k + 1]), and only the pieces inside some range are permuted.
+    cuts = np.unique(ranges[nonempty])
+    first = np.searchsorted(cuts, ranges[nonempty, 0])
+    last = np.searchsorted(cuts, ranges[nonempty, 1])
+    cover = np.zeros(len(cuts), dtype=np.int64)
+    np.add.at(cover, first, 1)
+    np.add.at(cover, last, -1)
+    used = np.flatnonzero(np.cumsum(cover)[:-1] > 0)
+    lengths = cuts[used + 1] - cuts[used]
+    minima = np.full((len(cuts) - 1, len(a)), _EMPTY, dtype=np.uint32)
+    for batch in _batches(lengths.tolist(), BATCH_CELLS // len(a)):
+        offsets = np.concatenate([[0], np.cumsum(lengths[batch])[:-1]])
+        positions = positions_of(cuts[used[batch]], lengths[batch])
+        permuted = _permuted(values[positions], a, b)
+        minima[used[batch]] = np.minimum.reduceat(permuted, offsets, axis=0)
+    pieces = last - first
+    signed = minima[first]
+    for k in range(1, int(pieces.max())):
+        rows = np.flatnonzero(pieces > k)
+        signed[rows] = np.minimum(signed[rows], minima[first[rows] + k])
+    result[nonempty] = signed
     return result
 
 

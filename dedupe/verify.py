@@ -8,6 +8,8 @@ from difflib import SequenceMatcher
 import numpy as np
 from scipy import sparse
 
+from .shingle import SetTable, positions_of
+
 
 @dataclass(frozen=True)
 class SegmentMatch:
@@ -33,33 +35,47 @@ def overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
 PAIR_CHUNK = 50_000
 
 
-def _membership(sets: list[np.ndarray]) -> tuple[sparse.csr_matrix, np.ndarray]:
+def _membership(sets: SetTable) -> tuple[sparse.csr_matrix, np.ndarray]:
     """A 0/1 matrix, one row per set and one column per distinct shingle, and the sorted
     shingles the columns stand for."""
-    columns = np.unique(np.concatenate(sets)) if sets else np.empty(0, dtype=np.uint32)
-    lengths = np.array([len(s) for s in sets], dtype=np.int64)
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    indices = np.searchsorted(columns, np.concatenate(sets)) if sets else np.empty(0)
+    columns = np.unique(sets.values)
+    indices = np.searchsorted(columns, sets.values)
     data = np.ones(len(indices))
-    return sparse.csr_matrix((data, indices, indptr), shape=(len(sets), len(columns))), columns
+    return sparse.csr_matrix(
+        (data, indices, sets.offsets), shape=(len(sets), len(columns))
+    ), columns
+
+
+def _involved(sets: SetTable, index: np.ndarray) -> tuple[SetTable, np.ndarray]:
+    """The sets that ``index`` (pairs of set numbers) refers to, and ``index`` renumbered
+    into them."""
+    rows = np.unique(index)
+    sizes = sets.sizes()[rows]
+    values = sets.values[positions_of(sets.offsets[rows], sizes)]
+    table = SetTable(values, np.concatenate([[0], np.cumsum(sizes)]))
+    return table, np.searchsorted(rows, index)
 
 
 def shared_weight(
-    pairs: list[tuple[int, int]], sets: list[np.ndarray], weights: Weights | None = None
+    pairs: list[tuple[int, int]] | np.ndarray,
+    sets: list[np.ndarray] | SetTable,
+    weights: Weights | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each pair of set indices, the total weight of the shingles both sets hold, and
     the total weights of the two sets (weight 1 per shingle when ``weights`` is None).
 
-    Vectorised over the pairs with a sparse membership matrix, in chunks.
+    Vectorised over the pairs with a sparse membership matrix of the sets they name,
+    in chunks.
     """
-    if not pairs:
+    if not len(pairs):
         empty = np.empty(0)
         return empty, empty, empty
-    matrix, columns = _membership(sets)
+    table = sets if isinstance(sets, SetTable) else SetTable.of(sets)
+    table, index = _involved(table, np.asarray(pairs, dtype=np.int64))
+    matrix, columns = _membership(table)
     column_weight = np.ones(len(columns)) if weights is None else weights.of(columns)
     weighted = matrix.multiply(column_weight).tocsr()
     totals = np.asarray(weighted.sum(axis=1)).ravel()
-    index = np.asarray(pairs, dtype=np.int64)
     shared = np.concatenate(
         [
             np.asarray(matrix[chunk[:, 0]].multiply(weighted[chunk[:, 1]]).sum(axis=1)).ravel()
@@ -70,7 +86,9 @@ def shared_weight(
 
 
 def verify(
-    pairs: list[tuple[int, int]], shingle_sets: list[np.ndarray], threshold: float
+    pairs: list[tuple[int, int]] | np.ndarray,
+    shingle_sets: list[np.ndarray] | SetTable,
+    threshold: float,
 ) -> list[SegmentMatch]:
     """The candidate pairs whose Jaccard or containment reaches ``threshold``."""
     shared, size_a, size_b = shared_weight(pairs, shingle_sets)
@@ -79,7 +97,7 @@ def verify(
         containment = np.nan_to_num(shared / np.minimum(size_a, size_b))
     keep = np.flatnonzero(np.maximum(jaccard, containment) >= threshold)
     return [
-        SegmentMatch(pairs[k][0], pairs[k][1], float(jaccard[k]), float(containment[k]))
+        SegmentMatch(int(pairs[k][0]), int(pairs[k][1]), float(jaccard[k]), float(containment[k]))
         for k in keep
     ]
 
@@ -105,6 +123,12 @@ class Weights:
         found = self.keys[pos] == shingles
         return np.where(found, self.values[pos], self.unseen)
 
+    @classmethod
+    def of_frequencies(cls, keys: np.ndarray, counts: np.ndarray, total: int) -> Weights:
+        """The weights of sorted ``keys`` found in ``counts`` of ``total`` sets."""
+        idf = np.log(total / np.maximum(counts, 1))
+        return cls(keys, np.where(counts * 2 > total, 0.0, idf))
+
     @property
     def unseen(self) -> float:
         return float(self.values.max()) if len(self.values) else 0.0
@@ -115,8 +139,7 @@ def idf_weights(sets: list[np.ndarray]) -> Weights:
     if not sets:
         return Weights(np.empty(0, dtype=np.uint32), np.empty(0))
     keys, counts = np.unique(np.concatenate(sets), return_counts=True)
-    idf = np.log(len(sets) / counts)
-    return Weights(keys, np.where(counts * 2 > len(sets), 0.0, idf))
+    return Weights.of_frequencies(keys, counts, len(sets))
 
 
 def weighted_jaccard(a: np.ndarray, b: np.ndarray, weights: Weights) -> float:
@@ -132,7 +155,10 @@ def weighted_jaccard(a: np.ndarray, b: np.ndarray, weights: Weights) -> float:
 
 
 def verify_weighted(
-    pairs: list[tuple[int, int]], sets: list[np.ndarray], weights: Weights, threshold: float
+    pairs: list[tuple[int, int]] | np.ndarray,
+    sets: list[np.ndarray] | SetTable,
+    weights: Weights,
+    threshold: float,
 ) -> list[SegmentMatch]:
     """The candidate pairs whose rarity-weighted Jaccard reaches ``threshold``.
 
@@ -142,7 +168,7 @@ def verify_weighted(
     with np.errstate(divide="ignore", invalid="ignore"):
         similarity = np.nan_to_num(shared / (weight_a + weight_b - shared))
     return [
-        SegmentMatch(a, b, float(similarity[k]), overlap(sets[a], sets[b])[1])
+        SegmentMatch(int(a), int(b), float(similarity[k]), overlap(sets[a], sets[b])[1])
         for k in np.flatnonzero(similarity >= threshold)
         for a, b in [pairs[k]]
     ]

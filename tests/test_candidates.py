@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from datasketch import MinHashLSH
 
-from dedupe.candidates import candidate_pairs
-from dedupe.sign import signatures
+from dedupe.candidates import BandStore, band_keys, bucket_pairs, candidate_pairs, lsh_bands
+from dedupe.sign import signature_matrix, signatures
 
 NUM_PERM = 128
 
@@ -23,7 +24,9 @@ def _edited(values: np.ndarray, changed: int, seed: int) -> np.ndarray:
 
 
 def _pairs(sets: list[np.ndarray], docs: list[int], threshold: float = 0.3):
-    return candidate_pairs(signatures(sets, NUM_PERM), docs, threshold, NUM_PERM)
+    bands, rows = lsh_bands(threshold, NUM_PERM)
+    keys = band_keys(signature_matrix(sets, NUM_PERM), bands, rows)
+    return [tuple(p) for p in candidate_pairs(keys, np.array(docs)).tolist()]
 
 
 def test_near_identical_segments_of_different_documents_are_paired():
@@ -62,3 +65,51 @@ def test_threshold_tunes_what_is_paired():
     assert 0.15 < exact < 0.2
     assert _pairs([base, far], [0, 1], threshold=0.9) == []
     assert _pairs([base, far], [0, 1], threshold=0.1) == [(0, 1)]
+
+
+def _datasketch_pairs(sets: list[np.ndarray], threshold: float) -> set[tuple[int, int]]:
+    """Pairs sharing a bucket of datasketch's own ``MinHashLSH``."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    for k, sig in enumerate(signatures(sets, NUM_PERM)):
+        lsh.insert(k, sig)
+    pairs = set()
+    for table in lsh.hashtables:
+        for bucket in table.keys():  # noqa: SIM118 (a datasketch storage, not a dict)
+            members = sorted(table.get(bucket))
+            pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
+    return pairs
+
+
+def test_buckets_are_those_of_datasketch_minhashlsh():
+    rng = np.random.default_rng(7)
+    # Families of edited copies at many similarities, plus unrelated sets.
+    sets = []
+    for family in range(12):
+        base = _values(int(rng.integers(20, 150)), seed=100 + family)
+        sets.append(base)
+        for copy in range(4):
+            sets.append(
+                _edited(base, int(rng.integers(0, len(base))), seed=1000 + 10 * family + copy)
+            )
+    for threshold in (0.15, 0.3, 0.5, 0.8):
+        expected = _datasketch_pairs(sets, threshold)
+        assert expected, "the sets must collide somewhere for the comparison to mean anything"
+        assert set(_pairs(sets, list(range(len(sets))), threshold)) == expected
+
+
+def test_crowded_buckets_are_passed_over():
+    keys = np.array([5, 5, 5, 9, 9, 1], dtype=np.uint64)
+    docs = np.array([0, 1, 2, 3, 4, 5])
+    assert sorted(map(tuple, bucket_pairs(keys, docs).tolist())) == [(0, 1), (0, 2), (1, 2), (3, 4)]
+    assert sorted(map(tuple, bucket_pairs(keys, docs, max_bucket=2).tolist())) == [(3, 4)]
+
+
+def test_band_store_gives_back_each_band_in_row_order(tmp_path):
+    store = BandStore(str(tmp_path / "bands"))
+    first = np.arange(12, dtype=np.uint64).reshape(4, 3)
+    second = np.arange(100, 106, dtype=np.uint64).reshape(2, 3)
+    store.append(first)
+    store.append(second)
+    assert store.bands == 3
+    for band in range(3):
+        assert store.band(band).tolist() == np.concatenate([first, second])[:, band].tolist()

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from dedupe import scan as scan_module
 from dedupe.cli import main
 from dedupe.errors import DedupeError
 from dedupe.index import BATCH_FILES, Index, open_index, query, scan_indexed
@@ -44,7 +45,7 @@ def contents(index_path: Path) -> dict:
         docs = sorted(db.execute("SELECT path, digest, words FROM documents"))
         segments = sorted(
             db.execute(
-                "SELECT d.path, s.start, s.end, s.verbatim_signature, s.content_signature "
+                "SELECT d.path, s.start, s.end, s.content_keys "
                 "FROM segments s JOIN documents d ON d.id = s.doc_id"
             )
         )
@@ -293,7 +294,8 @@ def test_rescan_after_an_addition_reads_only_the_new_file_and_its_partners(tmp_p
         added.write_text(generate_text(np.random.default_rng(999), 300) + "\n" + paragraphs[5][2])
         reads = []
         real_read = index_module.read_file
-        monkeypatch.setattr(index_module, "read_file", lambda p: reads.append(p) or real_read(p))
+        for module in (index_module, scan_module):
+            monkeypatch.setattr(module, "read_file", lambda p: reads.append(p) or real_read(p))
         second, stats = scan_indexed([str(folder)], index)
 
     assert stats.signed == [str(added)]

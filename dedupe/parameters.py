@@ -1,0 +1,63 @@
+"""What a scan is asked to find: the ``Parameters`` every stage reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import DedupeError
+
+VERBATIM, CONTENT = "verbatim", "content"
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Everything that decides what ``scan`` reports. Echoed in every report."""
+
+    threshold: float = 0.5
+    num_perm: int = 128
+    shingle_size: int = 3
+    min_words: int = 10
+    window_words: int = 50
+    candidate_threshold: float = 0.3
+    max_gap: int = 20
+    max_shift: int = 10
+    paraphrase: bool = True
+    paraphrase_similarity: str = (
+        "idf-weighted share of stemmed content words matched in order (difflib blocks)"
+    )
+    paraphrase_threshold: float = 0.35
+    paraphrase_window_threshold: float = 0.2
+    paraphrase_candidate_threshold: float = 0.15
+    paraphrase_min_matches: int = 8
+    paraphrase_max_bucket: int | None = 20
+
+    def lsh_threshold(self, family: str) -> float:
+        """The LSH Jaccard threshold of a shingle family ("verbatim" or "content")."""
+        if family == "verbatim":
+            return self.candidate_threshold
+        return self.paraphrase_candidate_threshold
+
+    def check(self) -> None:
+        """Raise ``DedupeError`` for values the pipeline cannot work with."""
+        if not 0.0 < self.threshold <= 1.0:
+            raise DedupeError(f"--threshold must be in (0, 1], got {self.threshold}")
+        if not 0.0 < self.candidate_threshold <= 1.0:
+            raise DedupeError(
+                f"candidate threshold must be in (0, 1], got {self.candidate_threshold}"
+            )
+        if self.num_perm < 16:
+            raise DedupeError(f"--num-perm must be at least 16, got {self.num_perm}")
+        if self.shingle_size < 1:
+            raise DedupeError(f"--shingle-size must be at least 1, got {self.shingle_size}")
+        if self.min_words < self.shingle_size:
+            raise DedupeError("--min-words must be at least --shingle-size")
+        if self.window_words < 2 * self.shingle_size:
+            raise DedupeError("window_words must be at least twice --shingle-size")
+
+    def max_bucket(self, family: str) -> int | None:
+        """The largest LSH bucket of ``family`` whose members are paired (None: all)."""
+        return self.paraphrase_max_bucket if family == CONTENT else None
+
+    def families(self) -> tuple[str, ...]:
+        """The shingle families a scan with these parameters uses."""
+        return (VERBATIM, CONTENT) if self.paraphrase else (VERBATIM,)

@@ -1,0 +1,152 @@
+"""Stages 1-4 over a partition of files: read → normalise/segment → shingle → sign.
+
+``sketch_files`` turns a list of files into a ``Sketch``: what later stages need of
+every segment (its token range, its LSH band keys in each shingle family, its content
+set for rarity weights and verification) and of every document (how reports describe
+it, what orientation needs), but not the text. Sketches of partitions are independent,
+so they are computed in parallel and concatenated in file order; the text is read
+again only for documents that candidate pairs point at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from .candidates import band_keys, lsh_bands
+from .normalise import tokenise
+from .parameters import CONTENT, VERBATIM, Parameters
+from .provenance import Facts, document_date
+from .read import Document, Skipped, read_file
+from .segment import segment
+from .shingle import SetTable, content_hashes, ngram_hashes, range_sets, word_hashes
+from .sign import range_signatures
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A scanned document as reports describe it."""
+
+    path: str
+    date: date | None
+    words: int
+    lines: int
+    encoding: str
+
+
+def describe(doc: Document, words: int) -> DocumentInfo:
+    """How reports describe a document."""
+    lines = doc.text.count("\n") + (not doc.text.endswith("\n"))
+    return DocumentInfo(doc.path, document_date(doc.text), words, lines, doc.encoding)
+
+
+@dataclass(frozen=True)
+class Signed:
+    """The signed segments of some documents, one row each.
+
+    ``ranges`` holds ``(doc, start, end)`` token ranges (``doc`` numbers documents in
+    order); ``keys[family]`` the LSH band keys and ``present[family]`` whether the
+    segment's set in that family is non-empty (an empty one has no keys worth
+    comparing); ``content`` the content sets.
+    """
+
+    ranges: np.ndarray
+    keys: dict[str, np.ndarray]
+    present: dict[str, np.ndarray]
+    content: SetTable
+
+    def __len__(self) -> int:
+        return len(self.ranges)
+
+
+@dataclass
+class Sketch:
+    """A partition of files, sketched: its documents (with their digests, so that
+    reading one again can be checked) and their signed segments."""
+
+    documents: list[DocumentInfo] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    facts: dict[str, Facts] = field(default_factory=dict)
+    digests: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    signed: Signed | None = None
+
+
+def sign_document(doc: Document, number: int, params: Parameters) -> tuple[Signed, int]:
+    """The signed segments of one document (numbered ``number``) and its word count."""
+    tokens = tokenise(doc.text)
+    segments = [
+        s for s in segment(number, doc.text, tokens, params.window_words)
+        if s.words >= params.min_words
+    ]  # fmt: skip
+    ranges = np.array([(s.start, s.end) for s in segments], dtype=np.int64).reshape(-1, 2)
+    n = params.shingle_size
+    ngrams = ngram_hashes(word_hashes(tokens.words), n)
+    shingles = np.stack([ranges[:, 0], np.maximum(ranges[:, 0], ranges[:, 1] - n + 1)], axis=1)
+    content = content_hashes(tokens.words)
+    where = np.flatnonzero(content)
+    content_ranges = np.searchsorted(where, ranges)
+    keys, present = {}, {}
+    for family, values, spans in (
+        (VERBATIM, ngrams, shingles),
+        (CONTENT, content[where], content_ranges),
+    ):
+        if family not in params.families():
+            continue
+        bands, rows = lsh_bands(params.lsh_threshold(family), params.num_perm)
+        signatures = range_signatures(values, spans, params.num_perm, bands * rows)
+        keys[family] = band_keys(signatures, bands, rows)
+        present[family] = spans[:, 1] > spans[:, 0]
+    owner = np.full((len(ranges), 1), number, dtype=np.int64)
+    signed = Signed(
+        np.hstack([owner, ranges]), keys, present, range_sets(content[where], content_ranges)
+    )
+    return signed, len(tokens)
+
+
+def concat(parts: list[Signed], families: tuple[str, ...]) -> Signed:
+    """The rows of ``parts`` in order, with the band keys of the ``families`` that every
+    part holds keys of (document numbers are kept as they are)."""
+    keyed = [f for f in families if parts and all(f in p.keys for p in parts)]
+    return Signed(
+        np.concatenate([p.ranges for p in parts] + [np.empty((0, 3), dtype=np.int64)]),
+        {f: np.concatenate([p.keys[f] for p in parts]) for f in keyed},
+        {
+            f: np.concatenate([p.present[f] for p in parts] + [np.empty(0, dtype=bool)])
+            for f in families
+        },
+        SetTable.concat([p.content for p in parts]) if parts else SetTable.of([]),
+    )
+
+
+@dataclass(frozen=True)
+class Part:
+    """A run of the files to scan, and the number of the first in the whole list."""
+
+    paths: list[str]
+    first: int
+
+
+def sketch_files(part: Part, params: Parameters) -> Sketch:
+    """Read and sign the files of ``part``; the document of ``part.paths[k]`` is
+    numbered ``part.first + k``, unusable files are listed in ``skipped``."""
+    sketch = Sketch()
+    parts = []
+    for number, path in enumerate(part.paths, start=part.first):
+        item = read_file(path)
+        if isinstance(item, Skipped):
+            sketch.skipped.append(item)
+            continue
+        if item.encoding != "utf-8":
+            sketch.notes.append(f"{path}: decoded as {item.encoding}")
+        signed, words = sign_document(item, number, params)
+        parts.append(signed)
+        sketch.numbers.append(number)
+        sketch.documents.append(describe(item, words))
+        sketch.facts[item.path] = Facts(words, sketch.documents[-1].date, item.mtime)
+        sketch.digests.append(item.digest)
+    sketch.signed = concat(parts, params.families())
+    return sketch
