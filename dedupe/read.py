@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,6 +21,7 @@ from .errors import DedupeError
 
 _SNIFF_CHARS = 8192
 _BINARY = {"Cc", "Cn", "Co", "Cs"}
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # Cc but tab, newlines, form feed
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,12 @@ def decode(data: bytes) -> tuple[str, str] | None:
 def looks_binary(text: str) -> bool:
     """True when more than 1% of the first characters are control or unassigned code points."""
     sample = text[:_SNIFF_CHARS]
-    bad = sum(1 for ch in sample if ch not in "\t\n\r\f" and unicodedata.category(ch) in _BINARY)
+    if sample.isascii():
+        bad = len(_ASCII_CONTROL.findall(sample))
+    else:
+        bad = sum(
+            1 for ch in sample if ch not in "\t\n\r\f" and unicodedata.category(ch) in _BINARY
+        )
     return bad > len(sample) // 100
 
 

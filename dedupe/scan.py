@@ -28,6 +28,7 @@ from .align import (
     split_at_inserted_paragraphs,
     union,
 )
+from .arrays import unique_counts
 from .candidates import BandStore, bucket_pairs, unique_pairs
 from .executors import Executor, Local
 from .normalise import Tokens, tokenise
@@ -46,6 +47,7 @@ from .shingle import (
 from .sketch import DocumentInfo, Part, Sketch, concat, sketch_files
 from .verify import (
     Weights,
+    involved,
     ordered_similarity,
     overlap,
     verify,
@@ -87,7 +89,7 @@ def prepare(index: int, doc: Document, params: Parameters) -> Prepared:
         doc,
         tokens,
         ngram_hashes(hashes, params.shingle_size),
-        content_hashes(tokens.words),
+        content_hashes(tokens.words, hashes),
         segment(index, doc.text, tokens, params.window_words),
         frozenset(tokens.index_at(start) for start, _ in paragraphs(doc.text)) | {len(tokens)},
         np.array(sentence_bounds(doc.text, tokens), dtype=np.int64),
@@ -553,13 +555,9 @@ def scan(
     weights = content_weights(signed.content)
     if params.paraphrase:
         with stage("verify", log):
-            matches = verify_weighted(
-                found[CONTENT], signed.content, weights, params.paraphrase_window_threshold
-            )
-        log(
-            f"content words: {len(found[CONTENT])} candidate segment pairs, {len(matches)} verified"
-        )
-        found[CONTENT] = np.array([(m.a, m.b) for m in matches], dtype=np.int64).reshape(-1, 2)
+            candidates = found[CONTENT]
+            found[CONTENT] = verified_content(candidates, signed.content, weights, params, executor)
+        log(f"content words: {len(candidates)} candidate pairs, {len(found[CONTENT])} verified")
     with stage("align", log):
         tasks = groups(collection, found)
         results = list(executor.map(align_group, tasks, weights, params))
@@ -573,7 +571,30 @@ def scan(
     )
 
 
+VERIFY_CHUNK = 250_000  # candidate pairs verified by one task, at most
+
+
+def verified_content(
+    pairs: np.ndarray, content: SetTable, weights: Weights, params: Parameters, executor: Executor
+) -> np.ndarray:
+    """The content-word candidate ``pairs`` whose weighted Jaccard reaches
+    ``paraphrase_window_threshold``, verified in chunks on ``executor`` (each task gets
+    its pairs and only the sets they name)."""
+    count = max(executor.workers, -(-len(pairs) // VERIFY_CHUNK))
+    chunks = [c for c in np.array_split(pairs, count) if len(c)]
+    tasks = [involved(content, chunk) for chunk in chunks]
+    results = executor.map(_verified, [(t, p) for t, p, _ in tasks], weights, params)
+    kept = [rows[local] for (_, _, rows), local in zip(tasks, results, strict=True)]
+    return np.concatenate(kept + [np.empty((0, 2), dtype=np.int64)])
+
+
+def _verified(task: tuple[SetTable, np.ndarray], weights: Weights, params: Parameters):
+    sets, pairs = task
+    matches = verify_weighted(pairs, sets, weights, params.paraphrase_window_threshold)
+    return np.array([(m.a, m.b) for m in matches], dtype=np.int64).reshape(-1, 2)
+
+
 def content_weights(content: SetTable) -> Weights:
     """Rarity weights of content words over the segments' content ``sets``."""
-    keys, counts = np.unique(content.values, return_counts=True)
+    keys, counts = unique_counts(content.values)
     return Weights.of_frequencies(keys, counts, len(content))

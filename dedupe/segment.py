@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from .normalise import Tokens
 
 _BLOCK = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
@@ -88,22 +90,25 @@ def segment(doc: int, text: str, tokens: Tokens, window_words: int) -> list[Segm
     A paragraph of up to ``1.5 * window_words`` tokens is one segment; a longer one is
     split into sentence windows of about ``window_words`` tokens overlapping by half.
     """
-    result: list[Segment] = []
-    for char_start, char_end in paragraphs(text):
-        first, stop = tokens.index_at(char_start), tokens.index_at(char_end)
+    spans = paragraphs(text)
+    token_spans = np.searchsorted(tokens.starts, spans).reshape(-1, 2).tolist()
+    ranges: list[tuple[int, int]] = []
+    for (char_start, char_end), (first, stop) in zip(spans, token_spans, strict=True):
         if stop <= first:
             continue
         if stop - first <= window_words * 3 // 2:
-            ranges = [(first, stop)]
+            ranges.append((first, stop))
         else:
-            bounds = [tokens.index_at(c) for c in sentence_starts(text, char_start, char_end)]
-            ranges = windows(sorted(set(bounds) | {first, stop}), window_words)
-        result.extend(_segment(doc, tokens, a, b) for a, b in ranges if b > a)
-    return result
-
-
-def _segment(doc: int, tokens: Tokens, start: int, end: int) -> Segment:
-    return Segment(doc, start, end, int(tokens.starts[start]), int(tokens.ends[end - 1]))
+            starts = sentence_starts(text, char_start, char_end)
+            bounds = np.searchsorted(tokens.starts, starts).tolist()
+            ranges += [r for r in windows(sorted(set(bounds) | {first, stop}), window_words)]
+    ranges = [(a, b) for a, b in ranges if b > a]
+    starts = tokens.starts[[a for a, _ in ranges]].tolist()
+    ends = tokens.ends[[b - 1 for _, b in ranges]].tolist()
+    return [
+        Segment(doc, a, b, start, end)
+        for (a, b), start, end in zip(ranges, starts, ends, strict=True)
+    ]
 
 
 def sentence_bounds(text: str, tokens: Tokens) -> list[int]:

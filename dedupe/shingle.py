@@ -13,6 +13,8 @@ import numpy as np
 import snowballstemmer
 import xxhash
 
+from .arrays import positions_of, unique
+
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -23,7 +25,7 @@ def _word_hash(word: str) -> int:
 
 def word_hashes(words: list[str]) -> np.ndarray:
     """64-bit xxhash of each word, as a uint64 array."""
-    return np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    return np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
 
 
 def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
@@ -44,7 +46,7 @@ def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
 
 def shingle_set(ngrams: np.ndarray, start: int, end: int, n: int) -> np.ndarray:
     """Sorted unique n-gram hashes of the tokens ``[start, end)`` (empty if fewer than n)."""
-    return np.unique(ngrams[start : max(start, end - n + 1)])
+    return unique(ngrams[start : max(start, end - n + 1)])
 
 
 # English function words: they carry no evidence that two passages share content.
@@ -82,18 +84,31 @@ def _content_hash(word: str) -> int:
     return xxhash.xxh32_intdigest(key.encode("utf-8")) or 1
 
 
-def content_hashes(words: list[str]) -> np.ndarray:
+def content_hashes(words: list[str], hashes: np.ndarray | None = None) -> np.ndarray:
     """32-bit hash of each word's content stem (uint32), 0 for function words.
 
     The reword-robust shingle family: translations and paraphrases keep the content words
     (often inflected differently) while function words and word order change.
+    ``hashes`` are the words' ``word_hashes`` if already computed: each distinct word
+    is then looked up once.
     """
-    return np.fromiter((_content_hash(w) for w in words), dtype=np.uint32, count=len(words))
+    if hashes is None:
+        hashes = word_hashes(words)
+    if not len(words):
+        return np.empty(0, dtype=np.uint32)
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    firsts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    distinct = [_content_hash(words[k]) for k in order[firsts].tolist()]
+    table = np.array(distinct, dtype=np.uint32)
+    result = np.empty(len(words), dtype=np.uint32)
+    result[order] = np.repeat(table, np.diff(np.append(firsts, len(words))))
+    return result
 
 
 def content_set(hashes: np.ndarray, start: int, end: int) -> np.ndarray:
     """Sorted unique content hashes of tokens ``[start, end)``, function words left out."""
-    values = np.unique(hashes[start:end])
+    values = unique(hashes[start:end])
     return values[values != 0]
 
 
@@ -133,18 +148,12 @@ class SetTable:
         return cls(np.concatenate([t.values for t in tables]), np.concatenate(offsets))
 
 
-def positions_of(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The positions ``start .. start + length - 1`` of each run, concatenated."""
-    ends = np.cumsum(lengths)
-    return np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - ends + lengths, lengths)
-
-
 def range_sets(values: np.ndarray, ranges: np.ndarray) -> SetTable:
     """The set of ``values[start:stop]`` for each ``(start, stop)`` row of ``ranges``
     (an ``(n, 2)`` int64 array)."""
     lengths = np.maximum(ranges[:, 1] - ranges[:, 0], 0)
     owner = np.repeat(np.arange(len(lengths), dtype=np.uint64), lengths)
     values = values[positions_of(ranges[:, 0], lengths)].astype(np.uint64)
-    codes = np.unique((owner << np.uint64(32)) | values)
+    codes = unique((owner << np.uint64(32)) | values)
     offsets = np.searchsorted(codes >> np.uint64(32), np.arange(len(lengths) + 1, dtype=np.uint64))
     return SetTable((codes & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets.astype(np.int64))

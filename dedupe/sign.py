@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-from .shingle import positions_of
+from .arrays import positions_of, unique
 
 SEED = 1
 SCHEME = "affine32"
@@ -43,7 +43,8 @@ def _permuted(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Each 32-bit hash pre-mixed and permuted by every ``(a, b)``: one row per value."""
     mixed = _fmix32(values.astype(np.uint32))
     with np.errstate(over="ignore"):
-        return mixed[:, None] * a[None, :] + b[None, :]
+        permuted = np.multiply(mixed[:, None], a[None, :])
+        return np.add(permuted, b[None, :], out=permuted)
 
 
 def signature_matrix(sets: list[np.ndarray], num_perm: int) -> np.ndarray:
@@ -82,7 +83,7 @@ def range_signatures(
         return result
     # Cut the text at every range boundary: each range is a run of whole pieces
     # [cuts[k], cuts[k + 1]), and only the pieces inside some range are permuted.
-    cuts = np.unique(ranges[nonempty])
+    cuts = unique(ranges[nonempty].ravel())
     first = np.searchsorted(cuts, ranges[nonempty, 0])
     last = np.searchsorted(cuts, ranges[nonempty, 1])
     cover = np.zeros(len(cuts), dtype=np.int64)

@@ -84,9 +84,10 @@ def sign_document(doc: Document, number: int, params: Parameters) -> tuple[Signe
     ]  # fmt: skip
     ranges = np.array([(s.start, s.end) for s in segments], dtype=np.int64).reshape(-1, 2)
     n = params.shingle_size
-    ngrams = ngram_hashes(word_hashes(tokens.words), n)
+    hashes = word_hashes(tokens.words)
+    ngrams = ngram_hashes(hashes, n)
     shingles = np.stack([ranges[:, 0], np.maximum(ranges[:, 0], ranges[:, 1] - n + 1)], axis=1)
-    content = content_hashes(tokens.words)
+    content = content_hashes(tokens.words, hashes)
     where = np.flatnonzero(content)
     content_ranges = np.searchsorted(where, ranges)
     keys, present = {}, {}

@@ -8,7 +8,8 @@ from difflib import SequenceMatcher
 import numpy as np
 from scipy import sparse
 
-from .shingle import SetTable, positions_of
+from .arrays import positions_of, unique, unique_counts
+from .shingle import SetTable
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ PAIR_CHUNK = 50_000
 def _membership(sets: SetTable) -> tuple[sparse.csr_matrix, np.ndarray]:
     """A 0/1 matrix, one row per set and one column per distinct shingle, and the sorted
     shingles the columns stand for."""
-    columns = np.unique(sets.values)
+    columns = unique(sets.values)
     indices = np.searchsorted(columns, sets.values)
     data = np.ones(len(indices))
     return sparse.csr_matrix(
@@ -46,14 +47,14 @@ def _membership(sets: SetTable) -> tuple[sparse.csr_matrix, np.ndarray]:
     ), columns
 
 
-def _involved(sets: SetTable, index: np.ndarray) -> tuple[SetTable, np.ndarray]:
-    """The sets that ``index`` (pairs of set numbers) refers to, and ``index`` renumbered
-    into them."""
-    rows = np.unique(index)
+def involved(sets: SetTable, index: np.ndarray) -> tuple[SetTable, np.ndarray, np.ndarray]:
+    """The sets that ``index`` (pairs of set numbers) refers to, ``index`` renumbered
+    into them, and their numbers in ``sets``."""
+    rows = unique(index.ravel())
     sizes = sets.sizes()[rows]
     values = sets.values[positions_of(sets.offsets[rows], sizes)]
     table = SetTable(values, np.concatenate([[0], np.cumsum(sizes)]))
-    return table, np.searchsorted(rows, index)
+    return table, np.searchsorted(rows, index), rows
 
 
 def shared_weight(
@@ -71,7 +72,7 @@ def shared_weight(
         empty = np.empty(0)
         return empty, empty, empty
     table = sets if isinstance(sets, SetTable) else SetTable.of(sets)
-    table, index = _involved(table, np.asarray(pairs, dtype=np.int64))
+    table, index, _ = involved(table, np.asarray(pairs, dtype=np.int64))
     matrix, columns = _membership(table)
     column_weight = np.ones(len(columns)) if weights is None else weights.of(columns)
     weighted = matrix.multiply(column_weight).tocsr()
@@ -138,7 +139,7 @@ def idf_weights(sets: list[np.ndarray]) -> Weights:
     """Rarity weight of every shingle over ``sets`` (unique arrays); see ``Weights``."""
     if not sets:
         return Weights(np.empty(0, dtype=np.uint32), np.empty(0))
-    keys, counts = np.unique(np.concatenate(sets), return_counts=True)
+    keys, counts = unique_counts(np.concatenate(sets))
     return Weights.of_frequencies(keys, counts, len(sets))
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dedupe.normalise import normalise, normalise_word, tokenise
+from dedupe.normalise import WORD, normalise, normalise_word, tokenise
 
 from .strategies import TEXT
 
@@ -126,3 +126,18 @@ def test_soft_hyphen_inside_a_word_does_not_split_it():
 def test_on_plain_letters_tokens_agree_with_normalise(text):
     # Without punctuation or marks, the tokens are the words of the normalised text.
     assert " ".join(tokenise(text).words) == normalise(" ".join(re.findall(r"\w+", text)))
+
+
+def _regex_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
+    """Tokens as the general (regular expression) path finds them."""
+    found = [(normalise_word(m.group()), m.start(), m.end()) for m in WORD.finditer(text)]
+    found = [t for t in found if t[0]]
+    return [w for w, _, _ in found], [s for _, s, _ in found], [e for _, _, e in found]
+
+
+@settings(max_examples=500)
+@given(text=st.text(alphabet="aZ9_ '`'\n\t.,-\x00\x0b\x7f", max_size=40))
+@example(text="don't rock'n'roll `tis a''b 'quoted' x`y")
+def test_the_ascii_fast_path_finds_what_the_general_path_finds(text):
+    tokens = tokenise(text)
+    assert (tokens.words, tokens.starts.tolist(), tokens.ends.tolist()) == _regex_tokens(text)

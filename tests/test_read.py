@@ -252,3 +252,16 @@ def test_a_scan_writes_nothing_into_the_input_folder(tmp_path):
         assert result.exit_code == 0, result.stderr
     assert (tmp_path / "report.csv").exists()
     assert _listing(data) == before
+
+
+def test_ascii_sniffing_follows_the_same_rule_as_unicode_sniffing():
+    import unicodedata
+
+    from dedupe.read import looks_binary
+
+    for code in range(128):
+        char = chr(code)
+        control = char not in "\t\n\r\f" and unicodedata.category(char) == "Cc"
+        assert looks_binary("text " * 20 + char * 10) is control, code
+        # The same character in a non-ASCII text takes the general path.
+        assert looks_binary("caf\u00e9 " * 20 + char * 10) is control, code

@@ -131,3 +131,27 @@ def test_content_set_is_sorted_unique_without_function_words():
     assert result.tolist() == sorted({int(h) for h in hashes if h})
     assert len(result) == 3  # minist-, met, budget
     assert content_set(hashes, 3, 4).tolist() == []
+
+
+def test_range_sets_hold_each_ranges_distinct_values_and_tables_concatenate():
+    from dedupe.shingle import SetTable, range_sets
+
+    rng = np.random.default_rng(3)
+    values = rng.integers(1, 30, 200).astype(np.uint32)
+    ranges = np.array([(0, 50), (25, 75), (60, 60), (190, 200), (0, 200)], dtype=np.int64)
+    table = range_sets(values, ranges)
+    assert len(table) == len(ranges)
+    for k, (a, b) in enumerate(ranges):
+        assert table[k].tolist() == sorted(set(values[a:b].tolist()))
+    joined = SetTable.concat([table, SetTable.of([np.array([5, 9], dtype=np.uint32)]), table])
+    assert len(joined) == 2 * len(ranges) + 1
+    assert joined[len(ranges)].tolist() == [5, 9]
+    assert [joined[len(ranges) + 1 + k].tolist() for k in range(len(ranges))] == [
+        table[k].tolist() for k in range(len(ranges))
+    ]
+
+
+def test_content_hashes_from_word_hashes_equal_those_from_words():
+    words = "the ministers met the minister and a budget of the ministers".split()
+    assert content_hashes(words, word_hashes(words)).tolist() == content_hashes(words).tolist()
+    assert content_hashes([]).tolist() == []

@@ -77,3 +77,19 @@ def test_vectorised_signatures_equal_datasketch_minhash_values():
         reference = MinHash(num_perm=64, seed=SEED, hashfunc=lambda v: v)
         reference.update_batch(values.tolist())
         assert row.tolist() == reference.hashvalues.tolist()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_range_signatures_are_the_signatures_of_the_ranges_sets(seed):
+    from dedupe.sign import range_signatures, signature_matrix
+
+    rng = np.random.default_rng(seed)
+    # Few distinct values, so ranges repeat values; ranges overlap, nest and are empty.
+    values = rng.integers(0, 40 if seed % 2 else 2**32, 400, dtype=np.uint64).astype(np.uint32)
+    starts = rng.integers(0, 400, 30)
+    ranges = np.stack([starts, np.minimum(starts + rng.integers(0, 120, 30), 400)], axis=1)
+    ranges[0] = (17, 17)
+    expected = signature_matrix([np.unique(values[a:b]) for a, b in ranges], 128)
+    assert (range_signatures(values, ranges, 128) == expected).all()
+    assert (range_signatures(values, ranges, 128, columns=33) == expected[:, :33]).all()
+    assert (expected[0] == np.iinfo(np.uint32).max).all()
