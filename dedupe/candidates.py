@@ -15,6 +15,8 @@ from functools import lru_cache
 import numpy as np
 from datasketch import MinHashLSH
 
+from .arrays import unique
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -59,7 +61,7 @@ def bucket_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int | None = No
     starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
     sizes = np.diff(np.append(starts, len(ordered)))
     found = [np.empty((0, 2), dtype=np.int64)]
-    for size in np.unique(sizes[sizes >= 2]):
+    for size in unique(sizes[sizes >= 2]):
         if max_bucket is not None and size > max_bucket:
             break
         first, second = np.triu_indices(int(size), 1)
@@ -74,7 +76,7 @@ def bucket_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int | None = No
 def unique_pairs(pairs: list[np.ndarray]) -> np.ndarray:
     """The distinct rows of the ``(m, 2)`` pair arrays (values below 2**32), sorted."""
     joined = np.concatenate(pairs) if pairs else np.empty((0, 2), dtype=np.int64)
-    codes = np.unique((joined[:, 0] << 32) | joined[:, 1])
+    codes = unique((joined[:, 0] << 32) | joined[:, 1])
     return np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1)
 
 

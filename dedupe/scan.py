@@ -8,7 +8,7 @@ import os
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import reduce
@@ -483,17 +483,23 @@ def collect(sketches: Iterator[Sketch], params: Parameters, folder: str, log: Lo
     return Collection(joined, files, bands)
 
 
-def family_pairs(collection: Collection, family: str, params: Parameters) -> np.ndarray:
-    """Candidate pairs of rows of ``collection``'s signed segments in ``family``."""
+BAND_GROUP = 17  # bands bucketed together: their candidate pairs are held at once
+
+
+def family_pairs(collection: Collection, family: str, params: Parameters) -> Iterator[np.ndarray]:
+    """Candidate pairs of rows of ``collection``'s signed segments in ``family``, in
+    chunks: the distinct pairs of each group of ``BAND_GROUP`` bands (so a pair can
+    come again in a later chunk)."""
     signed = collection.sketch.signed
     rows = np.flatnonzero(signed.present[family])
     docs = signed.ranges[rows, 0]
     store = collection.bands[family]
-    found = [
-        bucket_pairs(store.band(k)[rows], docs, params.max_bucket(family))
-        for k in range(store.bands)
-    ]
-    return rows[unique_pairs(found)]
+    for first in range(0, store.bands, BAND_GROUP):
+        found = [
+            bucket_pairs(store.band(k)[rows], docs, params.max_bucket(family))
+            for k in range(first, min(first + BAND_GROUP, store.bands))
+        ]
+        yield rows[unique_pairs(found)]
 
 
 def groups(collection: Collection, found: dict[str, np.ndarray]) -> list[Group]:
@@ -520,7 +526,7 @@ def groups(collection: Collection, found: dict[str, np.ndarray]) -> list[Group]:
     return [Group(g.files, dict(g.collisions)) for g in result]
 
 
-PairFinder = Callable[["Collection", str, Parameters], np.ndarray]
+PairFinder = Callable[["Collection", str, Parameters], Iterable[np.ndarray]]
 
 
 def scan(
@@ -535,13 +541,15 @@ def scan(
     Files are sketched in partitions and candidate document pairs aligned in groups,
     both on ``executor`` (default: every core of this machine); the result does not
     depend on the executor. ``pair_finder`` gives the candidate pairs of signed
-    segments in a family (default ``family_pairs``, LSH; benchmarks swap in an exact
-    all-pairs comparison).
+    segments in a family as chunks of ``(m, 2)`` row arrays (default ``family_pairs``,
+    LSH; benchmarks swap in an exact all-pairs comparison).
     """
-    pair_finder = pair_finder or family_pairs
+    if executor is None:
+        with Local() as local:
+            return scan(paths, params, log, local, pair_finder)
     params.check()
-    executor = executor or Local()
     files = iter_files(paths)
+    pair_finder = pair_finder or family_pairs
     with tempfile.TemporaryDirectory(prefix="dedupe-") as folder:
         with stage("sketch", log):
             sketches = executor.map(sketch_files, partitions(files, executor.workers), params)
@@ -550,14 +558,17 @@ def scan(
         log(f"read {len(collection.files)} documents, skipped {len(collection.sketch.skipped)}")
         log(f"{len(signed)} segments")
         with stage("candidates", log):
-            found = {f: pair_finder(collection, f, params) for f in params.families()}
-    log(f"word n-grams: {len(found[VERBATIM])} candidate segment pairs")
-    weights = content_weights(signed.content)
-    if params.paraphrase:
-        with stage("verify", log):
-            candidates = found[CONTENT]
-            found[CONTENT] = verified_content(candidates, signed.content, weights, params, executor)
-        log(f"content words: {len(candidates)} candidate pairs, {len(found[CONTENT])} verified")
+            found = {VERBATIM: unique_pairs(list(pair_finder(collection, VERBATIM, params)))}
+        log(f"word n-grams: {len(found[VERBATIM])} candidate segment pairs")
+        weights = content_weights(signed.content)
+        if params.paraphrase:
+            with stage("paraphrase candidates", log):
+                checked, kept = 0, []
+                for chunk in pair_finder(collection, CONTENT, params):
+                    checked += len(chunk)
+                    kept.append(verified_content(chunk, signed.content, weights, params, executor))
+                found[CONTENT] = unique_pairs(kept)
+            log(f"content words: {checked} candidate pairs checked, {len(found[CONTENT])} verified")
     with stage("align", log):
         tasks = groups(collection, found)
         results = list(executor.map(align_group, tasks, weights, params))
@@ -578,14 +589,17 @@ def verified_content(
     pairs: np.ndarray, content: SetTable, weights: Weights, params: Parameters, executor: Executor
 ) -> np.ndarray:
     """The content-word candidate ``pairs`` whose weighted Jaccard reaches
-    ``paraphrase_window_threshold``, verified in chunks on ``executor`` (each task gets
-    its pairs and only the sets they name)."""
+    ``paraphrase_window_threshold``, verified in chunks of at most ``VERIFY_CHUNK`` on
+    ``executor``. Each task gets its pairs and only the sets they name; one chunk per
+    worker is prepared at a time, so memory stays bounded."""
     count = max(executor.workers, -(-len(pairs) // VERIFY_CHUNK))
     chunks = [c for c in np.array_split(pairs, count) if len(c)]
-    tasks = [involved(content, chunk) for chunk in chunks]
-    results = executor.map(_verified, [(t, p) for t, p, _ in tasks], weights, params)
-    kept = [rows[local] for (_, _, rows), local in zip(tasks, results, strict=True)]
-    return np.concatenate(kept + [np.empty((0, 2), dtype=np.int64)])
+    kept = [np.empty((0, 2), dtype=np.int64)]
+    for first in range(0, len(chunks), executor.workers):
+        tasks = [involved(content, c) for c in chunks[first : first + executor.workers]]
+        results = executor.map(_verified, [(t, p) for t, p, _ in tasks], weights, params)
+        kept += [rows[local] for (_, _, rows), local in zip(tasks, results, strict=True)]
+    return np.concatenate(kept)
 
 
 def _verified(task: tuple[SetTable, np.ndarray], weights: Weights, params: Parameters):

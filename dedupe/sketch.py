@@ -49,7 +49,7 @@ class Signed:
     ``ranges`` holds ``(doc, start, end)`` token ranges (``doc`` numbers documents in
     order); ``keys[family]`` the LSH band keys and ``present[family]`` whether the
     segment's set in that family is non-empty (an empty one has no keys worth
-    comparing); ``content`` the content sets.
+    comparing); ``content`` the content sets (all empty when paraphrase is off).
     """
 
     ranges: np.ndarray
@@ -85,27 +85,22 @@ def sign_document(doc: Document, number: int, params: Parameters) -> tuple[Signe
     ranges = np.array([(s.start, s.end) for s in segments], dtype=np.int64).reshape(-1, 2)
     n = params.shingle_size
     hashes = word_hashes(tokens.words)
-    ngrams = ngram_hashes(hashes, n)
     shingles = np.stack([ranges[:, 0], np.maximum(ranges[:, 0], ranges[:, 1] - n + 1)], axis=1)
-    content = content_hashes(tokens.words, hashes)
-    where = np.flatnonzero(content)
-    content_ranges = np.searchsorted(where, ranges)
+    families = {VERBATIM: (ngram_hashes(hashes, n), shingles)}
+    content = SetTable(np.empty(0, dtype=np.uint32), np.zeros(len(ranges) + 1, dtype=np.int64))
+    if params.paraphrase:
+        stems = content_hashes(tokens.words, hashes)
+        where = np.flatnonzero(stems)
+        families[CONTENT] = (stems[where], np.searchsorted(where, ranges))
+        content = range_sets(*families[CONTENT])
     keys, present = {}, {}
-    for family, values, spans in (
-        (VERBATIM, ngrams, shingles),
-        (CONTENT, content[where], content_ranges),
-    ):
-        if family not in params.families():
-            continue
+    for family, (values, spans) in families.items():
         bands, rows = lsh_bands(params.lsh_threshold(family), params.num_perm)
         signatures = range_signatures(values, spans, params.num_perm, bands * rows)
         keys[family] = band_keys(signatures, bands, rows)
         present[family] = spans[:, 1] > spans[:, 0]
     owner = np.full((len(ranges), 1), number, dtype=np.int64)
-    signed = Signed(
-        np.hstack([owner, ranges]), keys, present, range_sets(content[where], content_ranges)
-    )
-    return signed, len(tokens)
+    return Signed(np.hstack([owner, ranges]), keys, present, content), len(tokens)
 
 
 def concat(parts: list[Signed], families: tuple[str, ...]) -> Signed:
