@@ -75,7 +75,7 @@ def bucket_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int | None = No
 
 def unique_pairs(pairs: list[np.ndarray]) -> np.ndarray:
     """The distinct rows of the ``(m, 2)`` pair arrays (values below 2**32), sorted."""
-    joined = np.concatenate(pairs) if pairs else np.empty((0, 2), dtype=np.int64)
+    joined = np.concatenate([np.empty((0, 2), dtype=np.int64), *pairs]).astype(np.int64)
     codes = unique((joined[:, 0] << 32) | joined[:, 1])
     return np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1)
 

@@ -9,6 +9,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import reduce
@@ -30,7 +31,7 @@ from .align import (
 )
 from .arrays import unique_counts
 from .candidates import BandStore, bucket_pairs, unique_pairs
-from .executors import Executor, Local
+from .executors import Executor, Local, available_cores
 from .normalise import Tokens, tokenise
 from .parameters import CONTENT, VERBATIM, Parameters
 from .provenance import Facts, Passage, Reuse, Side, document_date, excerpt, locate, orient
@@ -46,8 +47,8 @@ from .shingle import (
 )
 from .sketch import DocumentInfo, Part, Sketch, concat, sketch_files
 from .verify import (
+    WeightedSets,
     Weights,
-    involved,
     ordered_similarity,
     overlap,
     verify,
@@ -483,23 +484,27 @@ def collect(sketches: Iterator[Sketch], params: Parameters, folder: str, log: Lo
     return Collection(joined, files, bands)
 
 
-BAND_GROUP = 17  # bands bucketed together: their candidate pairs are held at once
+BAND_GROUP = 6  # bands bucketed together: their candidate pairs are held at once
 
 
 def family_pairs(collection: Collection, family: str, params: Parameters) -> Iterator[np.ndarray]:
     """Candidate pairs of rows of ``collection``'s signed segments in ``family``, in
-    chunks: the distinct pairs of each group of ``BAND_GROUP`` bands (so a pair can
-    come again in a later chunk)."""
+    chunks: the pairs of each group of ``BAND_GROUP`` bands, bucketed in threads (a
+    pair sharing buckets in several bands comes more than once)."""
     signed = collection.sketch.signed
     rows = np.flatnonzero(signed.present[family])
     docs = signed.ranges[rows, 0]
     store = collection.bands[family]
-    for first in range(0, store.bands, BAND_GROUP):
-        found = [
-            bucket_pairs(store.band(k)[rows], docs, params.max_bucket(family))
-            for k in range(first, min(first + BAND_GROUP, store.bands))
-        ]
-        yield rows[unique_pairs(found)]
+
+    def band_pairs(band: int) -> np.ndarray:
+        return bucket_pairs(store.band(band)[rows], docs, params.max_bucket(family))
+
+    with ThreadPoolExecutor(available_cores()) as pool:
+        for first in range(0, store.bands, BAND_GROUP):
+            bands = range(first, min(first + BAND_GROUP, store.bands))
+            yield rows[
+                np.concatenate([np.empty((0, 2), dtype=np.int64), *pool.map(band_pairs, bands)])
+            ]
 
 
 def groups(collection: Collection, found: dict[str, np.ndarray]) -> list[Group]:
@@ -564,9 +569,12 @@ def scan(
         if params.paraphrase:
             with stage("paraphrase candidates", log):
                 checked, kept = 0, []
+                weighted = WeightedSets.of(signed.content, weights)
+                threshold = params.paraphrase_window_threshold
                 for chunk in pair_finder(collection, CONTENT, params):
                     checked += len(chunk)
-                    kept.append(verified_content(chunk, signed.content, weights, params, executor))
+                    matches = verify_weighted(chunk, weighted, weights, threshold)
+                    kept.append(np.array([(m.a, m.b) for m in matches]).reshape(-1, 2))
                 found[CONTENT] = unique_pairs(kept)
             log(f"content words: {checked} candidate pairs checked, {len(found[CONTENT])} verified")
     with stage("align", log):
@@ -580,32 +588,6 @@ def scan(
     return ScanResult(
         params, collection.sketch.documents, passages, collection.sketch.skipped, notes
     )
-
-
-VERIFY_CHUNK = 250_000  # candidate pairs verified by one task, at most
-
-
-def verified_content(
-    pairs: np.ndarray, content: SetTable, weights: Weights, params: Parameters, executor: Executor
-) -> np.ndarray:
-    """The content-word candidate ``pairs`` whose weighted Jaccard reaches
-    ``paraphrase_window_threshold``, verified in chunks of at most ``VERIFY_CHUNK`` on
-    ``executor``. Each task gets its pairs and only the sets they name; one chunk per
-    worker is prepared at a time, so memory stays bounded."""
-    count = max(executor.workers, -(-len(pairs) // VERIFY_CHUNK))
-    chunks = [c for c in np.array_split(pairs, count) if len(c)]
-    kept = [np.empty((0, 2), dtype=np.int64)]
-    for first in range(0, len(chunks), executor.workers):
-        tasks = [involved(content, c) for c in chunks[first : first + executor.workers]]
-        results = executor.map(_verified, [(t, p) for t, p, _ in tasks], weights, params)
-        kept += [rows[local] for (_, _, rows), local in zip(tasks, results, strict=True)]
-    return np.concatenate(kept)
-
-
-def _verified(task: tuple[SetTable, np.ndarray], weights: Weights, params: Parameters):
-    sets, pairs = task
-    matches = verify_weighted(pairs, sets, weights, params.paraphrase_window_threshold)
-    return np.array([(m.a, m.b) for m in matches], dtype=np.int64).reshape(-1, 2)
 
 
 def content_weights(content: SetTable) -> Weights:

@@ -15,8 +15,6 @@ from functools import lru_cache
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-from .arrays import positions_of, unique
-
 SEED = 1
 SCHEME = "affine32"
 BATCH_CELLS = 1 << 16  # shingles x permutations per numpy batch: small enough for the cache
@@ -69,41 +67,39 @@ def range_signatures(
 ) -> np.ndarray:
     """MinHash values of the set of ``values[start:stop]`` for each ``(start, stop)`` row
     of ``ranges``: the first ``columns`` (default all) columns of ``signature_matrix``
-    of those sets, computed without building them.
-
-    A minimum ignores repeats, so each range is the minimum over its positions; ranges
-    may overlap, and every position inside some range is permuted once. An empty range
-    gets the all-maximum row.
+    of those sets, computed without building them (a minimum ignores repeats, so each
+    range is the minimum over its positions). An empty range gets the all-maximum row.
     """
     a, b = permutations(num_perm)
     a, b = a[:columns], b[:columns]
     result = np.full((len(ranges), len(a)), _EMPTY, dtype=np.uint32)
-    nonempty = np.flatnonzero(ranges[:, 1] > ranges[:, 0]) if len(ranges) else []
-    if not len(nonempty):
-        return result
-    # Cut the text at every range boundary: each range is a run of whole pieces
-    # [cuts[k], cuts[k + 1]), and only the pieces inside some range are permuted.
-    cuts = unique(ranges[nonempty].ravel())
-    first = np.searchsorted(cuts, ranges[nonempty, 0])
-    last = np.searchsorted(cuts, ranges[nonempty, 1])
-    cover = np.zeros(len(cuts), dtype=np.int64)
-    np.add.at(cover, first, 1)
-    np.add.at(cover, last, -1)
-    used = np.flatnonzero(np.cumsum(cover)[:-1] > 0)
-    lengths = cuts[used + 1] - cuts[used]
-    minima = np.full((len(cuts) - 1, len(a)), _EMPTY, dtype=np.uint32)
-    for batch in _batches(lengths.tolist(), BATCH_CELLS // len(a)):
-        offsets = np.concatenate([[0], np.cumsum(lengths[batch])[:-1]])
-        positions = positions_of(cuts[used[batch]], lengths[batch])
-        permuted = _permuted(values[positions], a, b)
-        minima[used[batch]] = np.minimum.reduceat(permuted, offsets, axis=0)
-    pieces = last - first
-    signed = minima[first]
-    for k in range(1, int(pieces.max())):
-        rows = np.flatnonzero(pieces > k)
-        signed[rows] = np.minimum(signed[rows], minima[first[rows] + k])
-    result[nonempty] = signed
+    if len(ranges):
+        mixed = _fmix32(values.astype(np.uint32))
+        _minima_kernel()(mixed, ranges[:, 0].copy(), ranges[:, 1].copy(), a, b, result)
     return result
+
+
+@lru_cache(maxsize=1)
+def _minima_kernel():
+    """The compiled loop behind ``range_signatures`` (numba; compiled on first use and
+    cached on disk): for each range ``[starts[k], stops[k])`` of pre-mixed ``values``,
+    the minimum of ``a * value + b mod 2**32`` per permutation, into row ``k`` of
+    ``out``. No temporary arrays, and the permutation loop vectorises: about ten times
+    faster than the same with numpy."""
+    from numba import njit
+
+    @njit(nogil=True, cache=True)
+    def minima(values, starts, stops, a, b, out):  # pragma: no cover (compiled)
+        row = np.empty(len(a), dtype=np.uint32)
+        for k in range(len(starts)):
+            row[:] = out[k]
+            for position in range(starts[k], stops[k]):
+                value = values[position]
+                for p in range(len(a)):
+                    row[p] = min(row[p], np.uint32((a[p] * value + b[p]) & 0xFFFFFFFF))
+            out[k] = row
+
+    return minima
 
 
 def _batches(sizes: list[int], limit: int) -> list[list[int]]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 import numpy as np
-from scipy import sparse
 
-from .arrays import positions_of, unique, unique_counts
+from .arrays import unique, unique_counts
+from .executors import available_cores
 from .shingle import SetTable
 
 
@@ -33,62 +35,115 @@ def overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     return shared / (len(a) + len(b) - shared), shared / min(len(a), len(b))
 
 
-PAIR_CHUNK = 50_000
+@dataclass(frozen=True, eq=False)
+class WeightedSets:
+    """Sets ready for fast weighted intersections: each shingle replaced by its rank
+    among the distinct shingles (so a dense array can mark a set), the weight of each
+    rank, and each set's total weight. Build once, verify many pairs against it."""
+
+    ranks: np.ndarray
+    offsets: np.ndarray
+    rank_weights: np.ndarray
+    totals: np.ndarray
+
+    @classmethod
+    def of(cls, sets: list[np.ndarray] | SetTable, weights: Weights | None = None) -> WeightedSets:
+        """``sets`` with ``weights`` (weight 1 per shingle when None)."""
+        table = sets if isinstance(sets, SetTable) else SetTable.of(sets)
+        keys = weights.keys if weights is not None and len(weights.keys) else None
+        ranks = np.searchsorted(keys, table.values) if keys is not None else None
+        if keys is None or not np.array_equal(keys[np.minimum(ranks, len(keys) - 1)], table.values):
+            keys = unique(table.values)  # shingles the weights do not know
+            ranks = np.searchsorted(keys, table.values)
+        ranks = ranks.astype(np.int32)
+        rank_weights = np.ones(len(keys)) if weights is None else weights.of(keys)
+        running = np.concatenate([[0.0], np.cumsum(rank_weights[ranks])])
+        offsets = table.offsets.astype(np.int64)
+        return cls(ranks, offsets, rank_weights, running[offsets[1:]] - running[offsets[:-1]])
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, k: int) -> np.ndarray:
+        """Set ``k`` as sorted ranks (intersections and sizes are those of the set)."""
+        return self.ranks[self.offsets[k] : self.offsets[k + 1]]
+
+    def shared(self, pairs: np.ndarray) -> np.ndarray:
+        """The weight of the shingles each pair of set numbers has in common (computed
+        in threads, one per core, by the compiled ``_marking_kernel``)."""
+        order = np.argsort(pairs[:, 0], kind="stable")
+        a, b = pairs[order, 0], pairs[order, 1]
+        runs = np.flatnonzero(np.concatenate([[True], a[1:] != a[:-1], [True]]))
+        threads = min(available_cores(), max(1, len(a) // MIN_PAIRS_PER_THREAD))
+        cuts = unique(np.searchsorted(runs, np.linspace(0, len(a), threads + 1)))
+        cuts = np.unique(np.concatenate([[0], cuts, [len(runs) - 1]]))
+        found = np.empty(len(a))
+        kernel = _marking_kernel()
+
+        def work(first_run: int, stop_run: int) -> None:
+            start, stop = runs[first_run], runs[stop_run]
+            found[start:stop] = kernel(
+                self.ranks, self.offsets, self.rank_weights, a, b, runs[first_run : stop_run + 1]
+            )
+
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(work, cuts[:-1], cuts[1:]))
+        result = np.empty(len(pairs))
+        result[order] = found
+        return result
 
 
-def _membership(sets: SetTable) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """A 0/1 matrix, one row per set and one column per distinct shingle, and the sorted
-    shingles the columns stand for."""
-    columns = unique(sets.values)
-    indices = np.searchsorted(columns, sets.values)
-    data = np.ones(len(indices))
-    return sparse.csr_matrix(
-        (data, indices, sets.offsets), shape=(len(sets), len(columns))
-    ), columns
+MIN_PAIRS_PER_THREAD = 100_000
 
 
-def involved(sets: SetTable, index: np.ndarray) -> tuple[SetTable, np.ndarray, np.ndarray]:
-    """The sets that ``index`` (pairs of set numbers) refers to, ``index`` renumbered
-    into them, and their numbers in ``sets``."""
-    rows = unique(index.ravel())
-    sizes = sets.sizes()[rows]
-    values = sets.values[positions_of(sets.offsets[rows], sizes)]
-    table = SetTable(values, np.concatenate([[0], np.cumsum(sizes)]))
-    return table, np.searchsorted(rows, index), rows
+@lru_cache(maxsize=1)
+def _marking_kernel():
+    """The compiled loop behind ``WeightedSets.shared`` (numba; compiled on first use
+    and cached on disk). For each run of pairs sharing a first set, that set's ranks
+    are marked with their weights in a dense array and every second set sums its marks:
+    no branches, and the marks stay in cache."""
+    from numba import njit
+
+    @njit(nogil=True, cache=True)
+    def shared(ranks, offsets, rank_weights, a, b, runs):  # pragma: no cover (compiled)
+        result = np.zeros(runs[-1] - runs[0])
+        mark = np.zeros(len(rank_weights))
+        for run in range(len(runs) - 1):
+            first = a[runs[run]]
+            for i in range(offsets[first], offsets[first + 1]):
+                mark[ranks[i]] = rank_weights[ranks[i]]
+            for k in range(runs[run], runs[run + 1]):
+                total = 0.0
+                for j in range(offsets[b[k]], offsets[b[k] + 1]):
+                    total += mark[ranks[j]]
+                result[k - runs[0]] = total
+            for i in range(offsets[first], offsets[first + 1]):
+                mark[ranks[i]] = 0.0
+        return result
+
+    return shared
 
 
 def shared_weight(
     pairs: list[tuple[int, int]] | np.ndarray,
-    sets: list[np.ndarray] | SetTable,
+    sets: list[np.ndarray] | SetTable | WeightedSets,
     weights: Weights | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each pair of set indices, the total weight of the shingles both sets hold, and
-    the total weights of the two sets (weight 1 per shingle when ``weights`` is None).
-
-    Vectorised over the pairs with a sparse membership matrix of the sets they name,
-    in chunks.
+    the total weights of the two sets (weight 1 per shingle when ``weights`` is None;
+    ``WeightedSets`` carry their own weights).
     """
-    if not len(pairs):
+    index = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    if not len(index):
         empty = np.empty(0)
         return empty, empty, empty
-    table = sets if isinstance(sets, SetTable) else SetTable.of(sets)
-    table, index, _ = involved(table, np.asarray(pairs, dtype=np.int64))
-    matrix, columns = _membership(table)
-    column_weight = np.ones(len(columns)) if weights is None else weights.of(columns)
-    weighted = matrix.multiply(column_weight).tocsr()
-    totals = np.asarray(weighted.sum(axis=1)).ravel()
-    shared = np.concatenate(
-        [
-            np.asarray(matrix[chunk[:, 0]].multiply(weighted[chunk[:, 1]]).sum(axis=1)).ravel()
-            for chunk in np.array_split(index, max(1, len(index) // PAIR_CHUNK))
-        ]
-    )
-    return shared, totals[index[:, 0]], totals[index[:, 1]]
+    weighted = sets if isinstance(sets, WeightedSets) else WeightedSets.of(sets, weights)
+    return weighted.shared(index), weighted.totals[index[:, 0]], weighted.totals[index[:, 1]]
 
 
 def verify(
     pairs: list[tuple[int, int]] | np.ndarray,
-    shingle_sets: list[np.ndarray] | SetTable,
+    shingle_sets: list[np.ndarray] | SetTable | WeightedSets,
     threshold: float,
 ) -> list[SegmentMatch]:
     """The candidate pairs whose Jaccard or containment reaches ``threshold``."""
@@ -157,7 +212,7 @@ def weighted_jaccard(a: np.ndarray, b: np.ndarray, weights: Weights) -> float:
 
 def verify_weighted(
     pairs: list[tuple[int, int]] | np.ndarray,
-    sets: list[np.ndarray] | SetTable,
+    sets: list[np.ndarray] | SetTable | WeightedSets,
     weights: Weights,
     threshold: float,
 ) -> list[SegmentMatch]:
