@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
 from . import __version__
+from .cluster import INSTALL_HINT, dask_executor
 from .duplicates import (
     KEEP_POLICIES,
     RELATIONS,
@@ -17,6 +20,7 @@ from .duplicates import (
 from .duplicates import duplicates as find_duplicate_files
 from .duplicates import render as render_duplicates
 from .errors import DedupeError
+from .executors import Executor, Local, available_cores
 from .index import DEFAULT_PATH as DEFAULT_INDEX
 from .index import open_index, query, scan_indexed
 from .quarantine import plan_moves, quarantine, restore
@@ -145,6 +149,52 @@ def index_option(required: bool):
     )
 
 
+def executor_options(func):
+    """--jobs and --dask: where the parallel stages of a scan run."""
+    options = [
+        click.option(
+            "--jobs",
+            type=click.IntRange(min=1),
+            default=None,
+            metavar="N",
+            help="Worker processes on this machine that read, segment, shingle and sign "
+            "the files and align the candidate documents; 1 runs everything in this "
+            f"process. Not with --index. [default: all cores, {available_cores()} here]",
+        ),
+        click.option(
+            "--dask",
+            "dask_spec",
+            metavar="SPEC",
+            default=None,
+            help="Run those stages on a Dask cluster instead: local:N starts N worker "
+            "processes on this machine, an address such as tcp://host:8786 uses the "
+            "workers of that scheduler (the files must be readable at the same paths on "
+            "every worker, and dedupe installed there, same version). Same result as a "
+            f"local run. Needs the dask extra: {INSTALL_HINT}. Not with --jobs or --index.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@contextmanager
+def _executor(jobs: int | None, dask_spec: str | None, paths: list[str]) -> Iterator[Executor]:
+    """Worker processes on this machine, or a Dask cluster when ``dask_spec`` is given
+    (whose workers can read ``paths``)."""
+    if dask_spec is None:
+        with Local(jobs) as local:
+            yield local
+        return
+    if jobs is not None:
+        raise DedupeError(
+            "--jobs and --dask exclude each other: with --dask, the Dask workers do the work"
+        )
+    with dask_executor(dask_spec) as executor:
+        executor.check_paths(paths)
+        yield executor
+
+
 def report_options(item: str):
     """--format, -o and --quiet, for a report whose JSON-lines rows are ``item``s."""
 
@@ -217,10 +267,11 @@ def _emit(result: ScanResult, fmt: str, output: str | None, quiet: bool) -> None
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @tuning_options
 @index_option(required=False)
+@executor_options
 @report_options("passage")
 def scan_command(
-    paths, threshold, paraphrase, num_perm, shingle_size, min_words, index_path, fmt, output,
-    quiet,
+    paths, threshold, paraphrase, num_perm, shingle_size, min_words, index_path, jobs,
+    dask_spec, fmt, output, quiet,
 ):  # fmt: skip
     """Report the passages reused across the files in PATHS (files or folders, read
     recursively), with source and copy locations, kind of reuse and the evidence for
@@ -228,14 +279,26 @@ def scan_command(
 
     Results go to standard output (or -o FILE); progress and warnings to stderr. The
     input files are only read, never changed.
+
+    The files are read, signed and aligned in parallel, on every core of this machine
+    (--jobs) or on a Dask cluster (--dask); the report does not depend on where the
+    work ran.
     """
     _check_output(output)
     options = _sketch(num_perm, shingle_size, min_words) | _reading(threshold, paraphrase)
     if index_path:
+        for name, value in (("--jobs", jobs), ("--dask", dask_spec)):
+            if value is not None:
+                raise DedupeError(
+                    f"{name} does not apply to --index (an indexed scan runs in this process)"
+                )
         with open_index(index_path, options) as index:
             result, _ = scan_indexed(list(paths), index, _log(quiet))
     else:
-        result = scan(list(paths), _parameters(options), _log(quiet))
+        params = _parameters(options)
+        params.check()  # before any worker starts
+        with _executor(jobs, dask_spec, list(paths)) as executor:
+            result = scan(list(paths), params, _log(quiet), executor=executor)
     _emit(result, fmt, output, quiet)
 
 
