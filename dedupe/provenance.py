@@ -126,7 +126,9 @@ class Location:
 
 @dataclass(frozen=True)
 class Passage:
-    """A reused passage: its source and copy, what kind of reuse, and the evidence."""
+    """A reused passage: its source and copy, what kind of reuse, and the evidence.
+    ``boilerplate`` marks a passage whose cluster recurs across many documents (page
+    furniture, standard openings, licence headers) rather than reuse between a few."""
 
     cluster: int
     kind: str
@@ -136,6 +138,7 @@ class Passage:
     source: Location
     copy: Location
     excerpt: str
+    boilerplate: bool = False
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:

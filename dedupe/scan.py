@@ -460,13 +460,20 @@ class Collection:
     bands: dict[str, BandStore]
 
 
-def collect(sketches: Iterator[Sketch], params: Parameters, folder: str, log: Log) -> Collection:
-    """Join sketches as they arrive, writing their band keys to files in ``folder``."""
+def collect(
+    sketches: Iterator[Sketch],
+    parts: list[Part],
+    params: Parameters,
+    folder: str,
+    progress: Progress,
+) -> Collection:
+    """Join the sketches of ``parts`` as they arrive, writing their band keys to files
+    in ``folder``."""
     joined = Sketch()
     files: dict[int, tuple[str, str]] = {}
     bands = {f: BandStore(os.path.join(folder, f)) for f in params.families()}
-    parts = []
-    for count, sketch in enumerate(sketches, start=1):
+    signed, done, total = [], 0, sum(len(p.paths) for p in parts)
+    for part, sketch in zip(parts, sketches, strict=True):
         joined.documents += sketch.documents
         joined.facts.update(sketch.facts)
         joined.skipped += sketch.skipped
@@ -478,9 +485,10 @@ def collect(sketches: Iterator[Sketch], params: Parameters, folder: str, log: Lo
         for family, store in bands.items():
             if len(sketch.signed):
                 store.append(sketch.signed.keys[family])
-        parts.append(replace(sketch.signed, keys={}))
-        log(f"sketched {len(joined.documents)} documents ({count} parts)")
-    joined.signed = concat(parts, params.families())
+        signed.append(replace(sketch.signed, keys={}))
+        done += len(part.paths)
+        progress("files", done, total)
+    joined.signed = concat(signed, params.families())
     return Collection(joined, files, bands)
 
 
@@ -532,6 +540,9 @@ def groups(collection: Collection, found: dict[str, np.ndarray]) -> list[Group]:
 
 
 PairFinder = Callable[["Collection", str, Parameters], Iterable[np.ndarray]]
+Progress = Callable[[str, int, int], None]
+"""Told ``(what, done, total)`` as a long stage advances: ``files`` sketched, then
+``candidate groups`` aligned."""
 
 
 def scan(
@@ -540,6 +551,7 @@ def scan(
     log: Log = lambda _: None,
     executor: Executor | None = None,
     pair_finder: PairFinder | None = None,
+    progress: Progress = lambda what, done, total: None,
 ) -> ScanResult:
     """Find the passages reused across the files under ``paths`` and orient them.
 
@@ -547,18 +559,20 @@ def scan(
     both on ``executor`` (default: every core of this machine); the result does not
     depend on the executor. ``pair_finder`` gives the candidate pairs of signed
     segments in a family as chunks of ``(m, 2)`` row arrays (default ``family_pairs``,
-    LSH; benchmarks swap in an exact all-pairs comparison).
+    LSH; benchmarks swap in an exact all-pairs comparison). ``progress`` follows the
+    long stages.
     """
     if executor is None:
         with Local() as local:
-            return scan(paths, params, log, local, pair_finder)
+            return scan(paths, params, log, local, pair_finder, progress)
     params.check()
     files = iter_files(paths)
     pair_finder = pair_finder or family_pairs
     with tempfile.TemporaryDirectory(prefix="dedupe-") as folder:
         with stage("sketch", log):
-            sketches = executor.map(sketch_files, partitions(files, executor.workers), params)
-            collection = collect(sketches, params, folder, log)
+            parts = partitions(files, executor.workers)
+            sketches = executor.map(sketch_files, parts, params)
+            collection = collect(sketches, parts, params, folder, progress)
         signed = collection.sketch.signed
         log(f"read {len(collection.files)} documents, skipped {len(collection.sketch.skipped)}")
         log(f"{len(signed)} segments")
@@ -579,7 +593,10 @@ def scan(
             log(f"content words: {checked} candidate pairs checked, {len(found[CONTENT])} verified")
     with stage("align", log):
         tasks = groups(collection, found)
-        results = list(executor.map(align_group, tasks, weights, params))
+        results = []
+        for result in executor.map(align_group, tasks, weights, params):
+            results.append(result)
+            progress("candidate groups", len(results), len(tasks))
     reuses = [r for found_reuses, _ in results for r in found_reuses]
     notes = collection.sketch.notes + [n for _, group_notes in results for n in group_notes]
     with stage("provenance", log):

@@ -24,6 +24,7 @@ PARAMS = Parameters()
 
 PASSAGE_KEYS = {
     "cluster", "kind", "similarity", "words", "evidence", "source", "copy", "excerpt",
+    "boilerplate",
 }  # fmt: skip
 LOCATION_KEYS = {"path", "start_line", "end_line", "start_char", "end_char"}
 DOCUMENT_KEYS = {"path", "date", "words", "lines", "encoding"}
