@@ -40,9 +40,11 @@ from .segment import Segment, paragraphs, segment, sentence_bounds
 from .shingle import (
     SetTable,
     content_hashes,
-    content_set,
+    content_spans,
     ngram_hashes,
+    range_sets,
     shingle_set,
+    verbatim_spans,
     word_hashes,
 )
 from .sketch import DocumentInfo, Part, Sketch, concat, sketch_files
@@ -118,11 +120,21 @@ def family_sets(
     prepared: list[Prepared], segments: list[Segment], family: str, params: Parameters
 ) -> list[np.ndarray]:
     """Each segment's shingle set in ``family``: its word n-grams ("verbatim") or its
-    content words ("content")."""
-    if family == VERBATIM:
-        n = params.shingle_size
-        return [shingle_set(prepared[s.doc].ngrams, s.start, s.end, n) for s in segments]
-    return [content_set(prepared[s.doc].content, s.start, s.end) for s in segments]
+    content words ("content"), computed a document at a time."""
+    by_doc: dict[int, list[int]] = defaultdict(list)
+    for k, seg in enumerate(segments):
+        by_doc[seg.doc].append(k)
+    result: list[np.ndarray] = [np.empty(0, dtype=np.uint32)] * len(segments)
+    for doc, members in by_doc.items():
+        ranges = np.array([(segments[k].start, segments[k].end) for k in members], dtype=np.int64)
+        if family == VERBATIM:
+            ngrams = prepared[doc].ngrams
+            table = range_sets(ngrams, verbatim_spans(ngrams, ranges, params.shingle_size))
+        else:
+            table = range_sets(*content_spans(prepared[doc].content, ranges))
+        for position, k in enumerate(members):
+            result[k] = table[position]
+    return result
 
 
 def matching_regions(
@@ -492,27 +504,23 @@ def collect(
     return Collection(joined, files, bands)
 
 
-BAND_GROUP = 6  # bands bucketed together: their candidate pairs are held at once
-
-
 def family_pairs(collection: Collection, family: str, params: Parameters) -> Iterator[np.ndarray]:
     """Candidate pairs of rows of ``collection``'s signed segments in ``family``, in
-    chunks: the pairs of each group of ``BAND_GROUP`` bands, bucketed in threads (a
-    pair sharing buckets in several bands comes more than once)."""
+    chunks: the pairs of as many bands as there are cores at a time, bucketed in
+    threads (a pair sharing buckets in several bands comes more than once)."""
     signed = collection.sketch.signed
     rows = np.flatnonzero(signed.present[family])
     docs = signed.ranges[rows, 0]
     store = collection.bands[family]
 
     def band_pairs(band: int) -> np.ndarray:
-        return bucket_pairs(store.band(band)[rows], docs, params.max_bucket(family))
+        return rows[bucket_pairs(store.band(band)[rows], docs, params.max_bucket(family))]
 
-    with ThreadPoolExecutor(available_cores()) as pool:
-        for first in range(0, store.bands, BAND_GROUP):
-            bands = range(first, min(first + BAND_GROUP, store.bands))
-            yield rows[
-                np.concatenate([np.empty((0, 2), dtype=np.int64), *pool.map(band_pairs, bands)])
-            ]
+    threads = available_cores()
+    with ThreadPoolExecutor(threads) as pool:
+        for first in range(0, store.bands, threads):
+            bands = range(first, min(first + threads, store.bands))
+            yield np.concatenate([np.empty((0, 2), dtype=np.int64), *pool.map(band_pairs, bands)])
 
 
 def groups(collection: Collection, found: dict[str, np.ndarray]) -> list[Group]:

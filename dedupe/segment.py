@@ -115,7 +115,5 @@ def sentence_bounds(text: str, tokens: Tokens) -> list[int]:
     """Token indices where the sentences of ``text`` start (each paragraph starts one),
     followed by the token count.
     """
-    bounds = {len(tokens)}
-    for start, end in paragraphs(text):
-        bounds.update(tokens.index_at(c) for c in sentence_starts(text, start, end))
-    return sorted(bounds)
+    starts = [c for start, end in paragraphs(text) for c in sentence_starts(text, start, end)]
+    return sorted(set(np.searchsorted(tokens.starts, starts).tolist()) | {len(tokens)})

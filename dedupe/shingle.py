@@ -157,3 +157,16 @@ def range_sets(values: np.ndarray, ranges: np.ndarray) -> SetTable:
     codes = unique((owner << np.uint64(32)) | values)
     offsets = np.searchsorted(codes >> np.uint64(32), np.arange(len(lengths) + 1, dtype=np.uint64))
     return SetTable((codes & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets.astype(np.int64))
+
+
+def verbatim_spans(ngrams: np.ndarray, ranges: np.ndarray, n: int) -> np.ndarray:
+    """For token ranges ``(start, end)``, the ranges of ``ngrams`` (a document's
+    ``ngram_hashes``) whose n-grams lie wholly inside (empty under ``n`` tokens)."""
+    return np.stack([ranges[:, 0], np.maximum(ranges[:, 0], ranges[:, 1] - n + 1)], axis=1)
+
+
+def content_spans(content: np.ndarray, ranges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A document's ``content_hashes`` without the function words, and for token ranges
+    ``(start, end)`` the matching ranges of that array."""
+    where = np.flatnonzero(content)
+    return content[where], np.searchsorted(where, ranges)

@@ -21,7 +21,15 @@ from .parameters import CONTENT, VERBATIM, Parameters
 from .provenance import Facts, document_date
 from .read import Document, Skipped, read_file
 from .segment import segment
-from .shingle import SetTable, content_hashes, ngram_hashes, range_sets, word_hashes
+from .shingle import (
+    SetTable,
+    content_hashes,
+    content_spans,
+    ngram_hashes,
+    range_sets,
+    verbatim_spans,
+    word_hashes,
+)
 from .sign import range_signatures
 
 
@@ -85,13 +93,11 @@ def sign_document(doc: Document, number: int, params: Parameters) -> tuple[Signe
     ranges = np.array([(s.start, s.end) for s in segments], dtype=np.int64).reshape(-1, 2)
     n = params.shingle_size
     hashes = word_hashes(tokens.words)
-    shingles = np.stack([ranges[:, 0], np.maximum(ranges[:, 0], ranges[:, 1] - n + 1)], axis=1)
-    families = {VERBATIM: (ngram_hashes(hashes, n), shingles)}
+    ngrams = ngram_hashes(hashes, n)
+    families = {VERBATIM: (ngrams, verbatim_spans(ngrams, ranges, n))}
     content = SetTable(np.empty(0, dtype=np.uint32), np.zeros(len(ranges) + 1, dtype=np.int64))
     if params.paraphrase:
-        stems = content_hashes(tokens.words, hashes)
-        where = np.flatnonzero(stems)
-        families[CONTENT] = (stems[where], np.searchsorted(where, ranges))
+        families[CONTENT] = content_spans(content_hashes(tokens.words, hashes), ranges)
         content = range_sets(*families[CONTENT])
     keys, present = {}, {}
     for family, (values, spans) in families.items():
