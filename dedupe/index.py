@@ -57,7 +57,7 @@ BUSY_TIMEOUT_MS = 60_000
 DEFAULT_PATH = os.path.join(".dedupe", "index.sqlite")
 # Parameters that decide what is stored; the others only affect how results are read.
 STORED = ("num_perm", "shingle_size", "min_words", "window_words", "candidate_threshold",
-          "paraphrase_candidate_threshold")  # fmt: skip
+          "candidate_lsh_threshold", "paraphrase_candidate_threshold")  # fmt: skip
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
