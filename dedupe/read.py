@@ -3,6 +3,10 @@
 Nothing is ever written to the input. Files that cannot be used (empty, binary) are
 returned as ``Skipped`` with a reason instead of raising; a missing path raises
 ``DedupeError`` because the user asked for something that is not there.
+
+``read_file`` reads one plain text file; ``read_documents`` reads every document of any
+file, converting HTML, PDF, DOCX, WARC and JSON Lines with the readers of
+``dedupe.formats``, and ``read_document`` reads one of them again by its name.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 
 import xxhash
@@ -26,7 +31,15 @@ _ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # Cc but tab, newli
 
 @dataclass(frozen=True)
 class Document:
-    """A decoded text file. Offsets elsewhere in dedupe index into ``text``."""
+    """A decoded text file, or the text of a converted document. Offsets elsewhere in
+    dedupe index into ``text``.
+
+    ``path`` names the document: the file's path, or ``CONTAINER#RECORD`` for a record
+    of a WARC or JSON Lines file (see ``dedupe.formats``). ``size`` and ``mtime`` are
+    those of the file holding it. ``digest`` identifies the content: the xxh3-128 of the
+    file's bytes, or of a record's text (UTF-8). ``date`` is a date the container states
+    for the document (a WARC-Date, a JSON Lines ``date``), None when it states none.
+    """
 
     path: str
     text: str
@@ -34,6 +47,7 @@ class Document:
     size: int
     mtime: float
     digest: str
+    date: date | None = None
 
     @cached_property
     def line_starts(self) -> list[int]:
@@ -142,6 +156,14 @@ def read_file(path: str) -> Document | Skipped:
     return Document(path, text, encoding, stat.st_size, stat.st_mtime, content_digest(data))
 
 
+def decoding_note(doc: Document) -> str | None:
+    """``PATH: decoded as ENCODING`` when ``doc``'s text was decoded from anything but
+    UTF-8, else None (PDF and DOCX text comes out of its reader already decoded)."""
+    if doc.encoding in ("utf-8", "pdf", "docx"):
+        return None
+    return f"{doc.path}: decoded as {doc.encoding}"
+
+
 def read_paths(paths: list[str]) -> Collection:
     """Read every file under ``paths`` into a ``Collection`` (deterministic order)."""
     collection = Collection()
@@ -151,6 +173,26 @@ def read_paths(paths: list[str]) -> Collection:
             collection.skipped.append(item)
         else:
             collection.documents.append(item)
-            if item.encoding != "utf-8":
-                collection.notes.append(f"{path}: decoded as {item.encoding}")
+            note = decoding_note(item)
+            if note:
+                collection.notes.append(note)
     return collection
+
+
+def read_documents(path: str) -> list[Document | Skipped]:
+    """Every document in the file at ``path``, and what was skipped in it, in file order.
+
+    A plain text file holds one document (``read_file``); HTML, PDF and DOCX files one
+    each, their extracted text; WARC and JSON Lines files one per record, named
+    ``PATH#RECORD``. See ``dedupe.formats``.
+    """
+    from .formats import read_documents as read  # formats imports this module
+
+    return read(path)
+
+
+def read_document(name: str) -> Document | Skipped:
+    """The document called ``name`` (a path, or ``CONTAINER#RECORD``) read again."""
+    from .formats import read_document as read
+
+    return read(name)

@@ -19,7 +19,7 @@ from .candidates import band_keys, lsh_bands
 from .normalise import tokenise
 from .parameters import CONTENT, VERBATIM, Parameters
 from .provenance import Facts, document_date
-from .read import Document, Skipped, read_file
+from .read import Document, Skipped, decoding_note, read_documents
 from .segment import segment
 from .shingle import (
     SetTable,
@@ -45,9 +45,11 @@ class DocumentInfo:
 
 
 def describe(doc: Document, words: int) -> DocumentInfo:
-    """How reports describe a document."""
+    """How reports describe a document; its date is the one its container states
+    (a WARC-Date, say), else one found in its text."""
     lines = doc.text.count("\n") + (not doc.text.endswith("\n"))
-    return DocumentInfo(doc.path, document_date(doc.text), words, lines, doc.encoding)
+    date = doc.date or document_date(doc.text)
+    return DocumentInfo(doc.path, date, words, lines, doc.encoding)
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,6 @@ class Sketch:
     reading one again can be checked) and their signed segments."""
 
     documents: list[DocumentInfo] = field(default_factory=list)
-    numbers: list[int] = field(default_factory=list)
     facts: dict[str, Facts] = field(default_factory=dict)
     digests: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
@@ -124,31 +125,23 @@ def concat(parts: list[Signed], families: tuple[str, ...]) -> Signed:
     )
 
 
-@dataclass(frozen=True)
-class Part:
-    """A run of the files to scan, and the number of the first in the whole list."""
-
-    paths: list[str]
-    first: int
-
-
-def sketch_files(part: Part, params: Parameters) -> Sketch:
-    """Read and sign the files of ``part``; the document of ``part.paths[k]`` is
-    numbered ``part.first + k``, unusable files are listed in ``skipped``."""
+def sketch_files(paths: list[str], params: Parameters) -> Sketch:
+    """Read and sign every document in the files at ``paths`` (a container such as a
+    WARC holds many), numbered from 0 in order; unusable ones are listed in
+    ``skipped``."""
     sketch = Sketch()
     parts = []
-    for number, path in enumerate(part.paths, start=part.first):
-        item = read_file(path)
-        if isinstance(item, Skipped):
-            sketch.skipped.append(item)
-            continue
-        if item.encoding != "utf-8":
-            sketch.notes.append(f"{path}: decoded as {item.encoding}")
-        signed, words = sign_document(item, number, params)
-        parts.append(signed)
-        sketch.numbers.append(number)
-        sketch.documents.append(describe(item, words))
-        sketch.facts[item.path] = Facts(words, sketch.documents[-1].date, item.mtime)
-        sketch.digests.append(item.digest)
+    for path in paths:
+        for item in read_documents(path):
+            if isinstance(item, Skipped):
+                sketch.skipped.append(item)
+                continue
+            if note := decoding_note(item):
+                sketch.notes.append(note)
+            signed, words = sign_document(item, len(sketch.documents), params)
+            parts.append(signed)
+            sketch.documents.append(describe(item, words))
+            sketch.facts[item.path] = Facts(words, sketch.documents[-1].date, item.mtime)
+            sketch.digests.append(item.digest)
     sketch.signed = concat(parts, params.families())
     return sketch

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import zlib
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,16 @@ from hypothesis import strategies as st
 
 from dedupe.cli import main
 from dedupe.errors import DedupeError
-from dedupe.read import Document, Skipped, iter_files, read_file, read_paths
+from dedupe.read import (
+    Document,
+    Skipped,
+    decoding_note,
+    iter_files,
+    read_document,
+    read_documents,
+    read_file,
+    read_paths,
+)
 
 from .strategies import make_document
 
@@ -265,3 +276,43 @@ def test_ascii_sniffing_follows_the_same_rule_as_unicode_sniffing():
         assert looks_binary("text " * 20 + char * 10) is control, code
         # The same character in a non-ASCII text takes the general path.
         assert looks_binary("caf\u00e9 " * 20 + char * 10) is control, code
+
+
+# --- documents of any file: plain text as before -------------------------------------
+
+
+def test_a_document_dated_by_its_container_is_still_frozen():
+    fields = [f.name for f in dataclasses.fields(Document)]
+    assert fields[-1] == "date" and dataclasses.fields(Document)[-1].default is None
+    doc = Document("x.txt", "text\n", "utf-8", 5, 0.0, "d")
+    assert doc.date is None
+    dated = Document("c.jsonl#1", "text\n", "utf-8", 5, 0.0, "d", date(2020, 6, 19))
+    assert dated.date == date(2020, 6, 19)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        doc.date = date(2020, 1, 1)  # type: ignore[misc]
+
+
+def test_plain_files_give_one_document_as_read_file_does(tmp_path):
+    files = {
+        "u.txt": "Caf\u00e9 \u201cquoted\u201d.\n".encode(),
+        "win.txt": CP1252_PROSE.encode("cp1252"),
+        "blob.bin": bytes(range(256)) * 20,
+        "empty.txt": b"",
+        "no-extension": b"plain words\n",
+        "odd#name.txt": b"a hash in a plain file name\n",
+    }
+    for name, data in files.items():
+        path = str(_write(tmp_path / name, data))
+        assert read_documents(path) == [read_file(path)]
+        assert read_document(path) == read_file(path)
+    assert read_document(str(tmp_path / "odd#name.txt")).path == str(tmp_path / "odd#name.txt")
+    gone = str(tmp_path / "gone.txt")
+    assert read_documents(gone) == [Skipped(gone, "unreadable: No such file or directory")]
+
+
+def test_decoding_notes_name_legacy_encodings_only():
+    def doc(encoding: str) -> Document:
+        return Document("p", "t", encoding, 1, 0.0, "d")
+
+    assert decoding_note(doc("cp1252")) == "p: decoded as cp1252"
+    assert [decoding_note(doc(e)) for e in ("utf-8", "pdf", "docx")] == [None, None, None]
