@@ -28,7 +28,7 @@ import numpy as np
 from .candidates import band_keys, lsh_bands
 from .errors import DedupeError
 from .parameters import CONTENT, VERBATIM, Parameters
-from .provenance import Facts, Location, Reuse, Side, orient
+from .provenance import Facts, Location, Reuse, Side, mark_boilerplate, orient
 from .read import Document, Skipped, content_digest, iter_files, read_file, read_paths
 from .scan import (
     KnownPairs,
@@ -176,10 +176,14 @@ def _retrying(action, seconds: float = BUSY_TIMEOUT_MS / 1000):
             time.sleep(0.05)
 
 
+# Parameters applied after the stored results are read back, so changing them keeps them.
+REPORTING = ("boilerplate_documents",)
+
+
 def reading_parameters(params: Parameters) -> dict:
     """The parameters that decide what is found in stored sketches (not stored in them)."""
     values = {f.name: getattr(params, f.name) for f in fields(params)}
-    return {name: value for name, value in values.items() if name not in STORED}
+    return {k: v for k, v in values.items() if k not in STORED and k not in REPORTING}
 
 
 def stored_parameters(params: Parameters) -> dict:
@@ -628,7 +632,8 @@ def scan_indexed(
     index.store_reuses(find_reuses(prepared, params, candidates, log), fresh)
     given = {key(p): p for p in iter_files(paths)}
     found = [_renamed(r, given) for r in index.stored_reuses(set(given))]
-    passages = orient(found, {given[k]: f for k, f in index.facts(set(given)).items()})
+    oriented = orient(found, {given[k]: f for k, f in index.facts(set(given)).items()})
+    passages = mark_boilerplate(oriented, params.boilerplate_documents)
     log(f"{len(passages)} reused passages")
     skipped = [s for s in stats.skipped if key(s.path) in given]
     return ScanResult(params, index.infos(given), passages, skipped, notes), stats

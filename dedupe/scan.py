@@ -34,8 +34,18 @@ from .candidates import BandStore, bucket_pairs, unique_pairs
 from .executors import Executor, Local, available_cores
 from .normalise import Tokens, tokenise
 from .parameters import CONTENT, VERBATIM, Parameters
-from .provenance import Facts, Passage, Reuse, Side, document_date, excerpt, locate, orient
-from .read import Document, Skipped, iter_files, read_file
+from .provenance import (
+    Facts,
+    Passage,
+    Reuse,
+    Side,
+    document_date,
+    excerpt,
+    locate,
+    mark_boilerplate,
+    orient,
+)
+from .read import Document, Skipped, iter_files, read_document
 from .segment import Segment, paragraphs, segment, sentence_bounds
 from .shingle import (
     SetTable,
@@ -47,7 +57,7 @@ from .shingle import (
     verbatim_spans,
     word_hashes,
 )
-from .sketch import DocumentInfo, Part, Sketch, concat, sketch_files
+from .sketch import DocumentInfo, Sketch, concat, sketch_files
 from .verify import (
     WeightedSets,
     Weights,
@@ -201,7 +211,8 @@ def _side(prepared: list[Prepared], span: Span) -> Side:
 def facts(prepared: list[Prepared]) -> dict[str, Facts]:
     """What orientation needs to know of each prepared document, by path."""
     return {
-        p.doc.path: Facts(len(p.tokens), document_date(p.doc.text), p.doc.mtime) for p in prepared
+        p.doc.path: Facts(len(p.tokens), p.doc.date or document_date(p.doc.text), p.doc.mtime)
+        for p in prepared
     }
 
 
@@ -374,7 +385,7 @@ def find_passages(
     """``find_reuses``, oriented source → copy, in report order."""
     found = find_reuses(prepared, params, candidates, log)
     with stage("provenance", log):
-        passages = orient(found, facts(prepared))
+        passages = mark_boilerplate(orient(found, facts(prepared)), params.boilerplate_documents)
     log(f"{len(passages)} reused passages")
     return passages
 
@@ -417,7 +428,7 @@ def reread(
     ``PATH: changed``."""
     prepared, notes = [], []
     for path, digest in files:
-        item = read_file(path)
+        item = read_document(path)
         if isinstance(item, Skipped) or item.digest != digest:
             notes.append(f"{path}: {changed}")
             continue
@@ -446,18 +457,18 @@ GROUP_DOCUMENTS = 64  # documents read by one alignment task, at most (one pair 
 PARTITION_BYTES = 8 << 20  # bytes of files sketched by one task, at most
 
 
-def partitions(files: list[str], workers: int) -> list[Part]:
+def partitions(files: list[str], workers: int) -> list[list[str]]:
     """Runs of ``files`` to sketch as separate tasks: about four per worker, of at most
     ``PARTITION_BYTES``, by file size."""
     sizes = [os.path.getsize(f) if os.path.isfile(f) else 0 for f in files]
     limit = min(PARTITION_BYTES, max(1, sum(sizes) // (4 * workers)))
-    result: list[Part] = []
+    result: list[list[str]] = []
     total = limit
-    for number, (path, size) in enumerate(zip(files, sizes, strict=True)):
-        if total + size > limit and (not result or result[-1].paths):
-            result.append(Part([], number))
+    for path, size in zip(files, sizes, strict=True):
+        if total + size > limit and (not result or result[-1]):
+            result.append([])
             total = 0
-        result[-1].paths.append(path)
+        result[-1].append(path)
         total += size
     return result
 
@@ -474,31 +485,33 @@ class Collection:
 
 def collect(
     sketches: Iterator[Sketch],
-    parts: list[Part],
+    parts: list[list[str]],
     params: Parameters,
     folder: str,
     progress: Progress,
 ) -> Collection:
-    """Join the sketches of ``parts`` as they arrive, writing their band keys to files
-    in ``folder``."""
+    """Join the sketches of ``parts`` as they arrive, numbering their documents in
+    order and writing their band keys to files in ``folder``."""
     joined = Sketch()
     files: dict[int, tuple[str, str]] = {}
     bands = {f: BandStore(os.path.join(folder, f)) for f in params.families()}
-    signed, done, total = [], 0, sum(len(p.paths) for p in parts)
+    signed, done, total = [], 0, sum(len(p) for p in parts)
     for part, sketch in zip(parts, sketches, strict=True):
+        first = len(joined.documents)
         joined.documents += sketch.documents
         joined.facts.update(sketch.facts)
         joined.skipped += sketch.skipped
         joined.notes += sketch.notes
         files.update(
-            (n, (d.path, digest))
-            for n, d, digest in zip(sketch.numbers, sketch.documents, sketch.digests, strict=True)
+            (first + k, (d.path, digest))
+            for k, (d, digest) in enumerate(zip(sketch.documents, sketch.digests, strict=True))
         )
         for family, store in bands.items():
             if len(sketch.signed):
                 store.append(sketch.signed.keys[family])
-        signed.append(replace(sketch.signed, keys={}))
-        done += len(part.paths)
+        ranges = sketch.signed.ranges + np.array([first, 0, 0])
+        signed.append(replace(sketch.signed, ranges=ranges, keys={}))
+        done += len(part)
         progress("files", done, total)
     joined.signed = concat(signed, params.families())
     return Collection(joined, files, bands)
@@ -608,7 +621,8 @@ def scan(
     reuses = [r for found_reuses, _ in results for r in found_reuses]
     notes = collection.sketch.notes + [n for _, group_notes in results for n in group_notes]
     with stage("provenance", log):
-        passages = orient(reuses, collection.sketch.facts)
+        oriented = orient(reuses, collection.sketch.facts)
+        passages = mark_boilerplate(oriented, params.boilerplate_documents)
     log(f"{len(passages)} reused passages")
     return ScanResult(
         params, collection.sketch.documents, passages, collection.sketch.skipped, notes
