@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
 import click
 
@@ -24,8 +26,9 @@ from .executors import Executor, Local, available_cores
 from .index import DEFAULT_PATH as DEFAULT_INDEX
 from .index import open_index, query, scan_indexed
 from .quarantine import plan_moves, quarantine, restore
-from .report import FORMATS, render, render_rows
+from .report import FORMATS, PASSAGE_FORMATS, render, render_rows, without_boilerplate
 from .scan import Parameters, ScanResult, scan
+from .sqlite_report import check_target, write_sqlite
 
 DEFAULTS = Parameters()
 
@@ -71,10 +74,20 @@ def main() -> None:
     """Find passages reused across documents, and which copy is the source."""
 
 
-def summarise(result: ScanResult) -> list[str]:
-    """Lines for stderr: skipped files, decoding notes and a one-line count."""
+def summarise(result: ScanResult, hidden: int = 0) -> list[str]:
+    """Lines for stderr: skipped files, decoding notes, boilerplate and a one-line count
+    (of the passages reported; ``hidden`` boilerplate passages were left out)."""
     lines = [f"warning: skipped {s.path}: {s.reason}" for s in result.skipped]
     lines += [f"note: {n}" for n in result.notes]
+    marked = sum(p.boilerplate for p in result.passages)
+    recurring = f"text recurring in {result.parameters.boilerplate_documents} or more documents"
+    if hidden:
+        lines.append(f"note: {hidden} boilerplate passages ({recurring}) left out")
+    elif marked:
+        lines.append(
+            f"note: {marked} of the passages are boilerplate ({recurring}); "
+            "--no-boilerplate leaves them out"
+        )
     lines.append(
         f"{len(result.documents)} documents scanned, {len(result.skipped)} skipped, "
         f"{len(result.passages)} reused passages"
@@ -98,6 +111,17 @@ def tuning_options(func):
             show_default=True,
             help="Also look for re-translated and reworded passages (stemmed content words "
             "shared in the same order, weighted by rarity in the collection).",
+        ),
+        click.option(
+            "--boilerplate-documents",
+            type=int,
+            default=None,
+            metavar="N",
+            help="Mark a passage as boilerplate (page furniture, standard openings, licence "
+            "headers) when its text recurs in at least N documents, N >= 3 (a paragraph "
+            "quoted by two copies is in 3). A document counts when its passages cover at "
+            "least half of the passage's text, so documents merely chained through "
+            f"overlapping passages do not. [default: {DEFAULTS.boilerplate_documents}]",
         ),
     ]
     for option in reversed(options):
@@ -203,11 +227,17 @@ def report_options(item: str):
             click.option(
                 "--format",
                 "fmt",
-                type=click.Choice(FORMATS),
+                type=click.Choice(PASSAGE_FORMATS if item == "passage" else FORMATS),
                 default="table",
                 show_default=True,
                 help="table and markdown for people; csv, json (the documented contract) "
-                f"and jsonl (one {item} per line) for programs.",
+                f"and jsonl (one {item} per line) for programs"
+                + (
+                    "; html: one self-contained page with the passages side by side; "
+                    "sqlite: a database for Datasette and sqlite-utils (needs -o FILE)."
+                    if item == "passage"
+                    else "."
+                ),
             ),
             click.option(
                 "-o",
@@ -224,6 +254,104 @@ def report_options(item: str):
     return decorate
 
 
+def boilerplate_option(func):
+    """--boilerplate/--no-boilerplate: whether boilerplate passages are reported."""
+    return click.option(
+        "--boilerplate/--no-boilerplate",
+        default=True,
+        show_default=True,
+        help="Report boilerplate passages (see --boilerplate-documents), marked as such: "
+        "'KIND (boilerplate)' in the table and Markdown, a boilerplate column in CSV, the "
+        "boilerplate field in JSON; or leave them out of every format.",
+    )(func)
+
+
+class ProgressBar:
+    """``progress(what, done, total)`` for ``scan``: one line on ``stream``, redrawn in
+    place with a carriage return, such as ``files  1234/8013 [====>     ]  15%``.
+
+    Nothing is drawn unless ``enabled`` (not --quiet, and the stream a terminal), nor
+    before the run has lasted ``delay`` seconds, so short runs print nothing extra.
+    ``end()`` ends the bar's line (it stays, as last drawn); ``log`` does so before each
+    message, and leaving the ``with`` block does so too.
+    """
+
+    WIDTH = 30
+    INTERVAL = 0.1  # seconds between redraws of one bar, at least (its last state always)
+
+    def __init__(
+        self,
+        stream: TextIO,
+        enabled: bool = True,
+        delay: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.stream, self.enabled, self.delay, self.clock = stream, enabled, delay, clock
+        self.started = clock()
+        self.shown = ""  # the line on screen, "" when none
+        self.drawn_at = 0.0
+
+    @classmethod
+    def on_stderr(cls, quiet: bool) -> ProgressBar:
+        """A bar on stderr, enabled unless ``quiet`` or stderr is not a terminal."""
+        stream = sys.stderr
+        return cls(stream, enabled=not quiet and _isatty(stream))
+
+    @classmethod
+    def line(cls, what: str, done: int, total: int) -> str:
+        """The bar's text, such as ``files  1234/8013 [====>     ]  15%``."""
+        share = min(max(done / total, 0.0), 1.0) if total > 0 else 1.0
+        filled = int(share * cls.WIDTH)
+        bar = ("=" * filled + ">").ljust(cls.WIDTH)[: cls.WIDTH]
+        return f"{what}  {done:>{len(str(total))}}/{total} [{bar}] {share:4.0%}"
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = self.clock()
+        if now - self.started < self.delay:
+            return
+        line = self.line(what, done, total)
+        same_bar = self.shown.startswith(f"{what}  ")
+        if line == self.shown or (
+            same_bar and done < total and now - self.drawn_at < self.INTERVAL
+        ):
+            return
+        pad = " " * max(0, len(self.shown) - len(line))
+        self.stream.write(f"\r{line}{pad}")
+        self.stream.flush()
+        self.shown, self.drawn_at = line, now
+
+    def end(self) -> None:
+        """End the bar's line, if one is on screen."""
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.shown = ""
+
+    def log(self, log: Callable[[str], None]) -> Callable[[str], None]:
+        """``log``, ending the bar's line before each message."""
+
+        def logged(message: str) -> None:
+            self.end()
+            log(message)
+
+        return logged
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.end()
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False
+
+
 def _log(quiet: bool):
     return (lambda _: None) if quiet else (lambda m: click.echo(m, err=True))
 
@@ -232,16 +360,23 @@ def _sketch(num_perm, shingle_size, min_words) -> dict:
     return {"num_perm": num_perm, "shingle_size": shingle_size, "min_words": min_words}
 
 
-def _reading(threshold, paraphrase) -> dict:
-    return {"threshold": threshold, "paraphrase": paraphrase}
+def _reading(threshold, paraphrase, boilerplate_documents) -> dict:
+    return {
+        "threshold": threshold,
+        "paraphrase": paraphrase,
+        "boilerplate_documents": boilerplate_documents,
+    }
 
 
 def _parameters(options: dict) -> Parameters:
     return Parameters(**{k: v for k, v in options.items() if v is not None})
 
 
-def _check_output(output: str | None) -> None:
-    """Refuse, before any work, an output file whose folder does not exist."""
+def _check_output(output: str | None, fmt: str) -> None:
+    """Refuse, before any work, an output file whose folder does not exist, or one the
+    SQLite report may not replace."""
+    if fmt == "sqlite":
+        check_target(output)
     folder = os.path.dirname(os.path.abspath(output)) if output else None
     if folder and not os.path.isdir(folder):
         raise DedupeError(f"no such folder for -o: {folder}")
@@ -256,10 +391,18 @@ def _write(text: str, output: str | None) -> None:
         sys.stdout.write(text)
 
 
-def _emit(result: ScanResult, fmt: str, output: str | None, quiet: bool) -> None:
-    _write(render(result, fmt), output)
+def _emit(
+    result: ScanResult, fmt: str, output: str | None, quiet: bool, boilerplate: bool = True
+) -> None:
+    """Write the report of ``result`` (less its boilerplate passages unless
+    ``boilerplate``), then the summary on stderr unless ``quiet``."""
+    shown = result if boilerplate else without_boilerplate(result)
+    if fmt == "sqlite":
+        write_sqlite(shown, output)
+    else:
+        _write(render(shown, fmt), output)
     if not quiet:
-        for line in summarise(result):
+        for line in summarise(shown, len(result.passages) - len(shown.passages)):
             click.echo(line, err=True)
 
 
@@ -269,23 +412,30 @@ def _emit(result: ScanResult, fmt: str, output: str | None, quiet: bool) -> None
 @index_option(required=False)
 @executor_options
 @report_options("passage")
+@boilerplate_option
 def scan_command(
-    paths, threshold, paraphrase, num_perm, shingle_size, min_words, index_path, jobs,
-    dask_spec, fmt, output, quiet,
+    paths, threshold, paraphrase, boilerplate_documents, num_perm, shingle_size, min_words,
+    index_path, jobs, dask_spec, fmt, output, quiet, boilerplate,
 ):  # fmt: skip
     """Report the passages reused across the files in PATHS (files or folders, read
     recursively), with source and copy locations, kind of reuse and the evidence for
     which copy is the source.
 
-    Results go to standard output (or -o FILE); progress and warnings to stderr. The
-    input files are only read, never changed.
+    Results go to standard output (or -o FILE); progress and warnings to stderr (with
+    a progress bar on a terminal once the run lasts a couple of seconds). The input
+    files are only read, never changed.
+
+    Passages whose text recurs in many documents are marked boilerplate
+    (--boilerplate-documents), or left out with --no-boilerplate.
 
     The files are read, signed and aligned in parallel, on every core of this machine
     (--jobs) or on a Dask cluster (--dask); the report does not depend on where the
     work ran.
     """
-    _check_output(output)
-    options = _sketch(num_perm, shingle_size, min_words) | _reading(threshold, paraphrase)
+    _check_output(output, fmt)
+    options = _sketch(num_perm, shingle_size, min_words) | _reading(
+        threshold, paraphrase, boilerplate_documents
+    )
     if index_path:
         for name, value in (("--jobs", jobs), ("--dask", dask_spec)):
             if value is not None:
@@ -297,9 +447,13 @@ def scan_command(
     else:
         params = _parameters(options)
         params.check()  # before any worker starts
-        with _executor(jobs, dask_spec, list(paths)) as executor:
-            result = scan(list(paths), params, _log(quiet), executor=executor)
-    _emit(result, fmt, output, quiet)
+        with (
+            ProgressBar.on_stderr(quiet) as bar,
+            _executor(jobs, dask_spec, list(paths)) as executor,
+        ):
+            log = bar.log(_log(quiet))
+            result = scan(list(paths), params, log, executor=executor, progress=bar)
+    _emit(result, fmt, output, quiet, boilerplate)
 
 
 @main.command("query")
@@ -307,19 +461,22 @@ def scan_command(
 @tuning_options
 @index_option(required=True)
 @report_options("passage")
+@boilerplate_option
 def query_command(
-    files, threshold, paraphrase, num_perm, shingle_size, min_words, index_path, fmt, output,
-    quiet,
+    files, threshold, paraphrase, boilerplate_documents, num_perm, shingle_size, min_words,
+    index_path, fmt, output, quiet, boilerplate,
 ):  # fmt: skip
     """Report what the documents in FILES (new accessions) share with an indexed
     collection: same table and JSON as scan. FILES are not added to the index and
     nothing indexed is signed again.
     """
-    _check_output(output)
-    options = _sketch(num_perm, shingle_size, min_words) | _reading(threshold, paraphrase)
+    _check_output(output, fmt)
+    options = _sketch(num_perm, shingle_size, min_words) | _reading(
+        threshold, paraphrase, boilerplate_documents
+    )
     with open_index(index_path, options, create=False) as index:
         result = query(list(files), index, _log(quiet))
-    _emit(result, fmt, output, quiet)
+    _emit(result, fmt, output, quiet, boilerplate)
 
 
 @main.group("index")
@@ -450,7 +607,7 @@ def duplicates_command(
     -o FILE); progress and warnings to stderr.
     """
     log = _log(quiet)
-    _check_output(output)
+    _check_output(output, fmt)
     paths = list(paths)
     if index_path:
         with open_index(index_path, {}, create=False) as index:

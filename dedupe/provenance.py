@@ -4,16 +4,23 @@ Evidence is used in this order: dates stated in the documents' headers, containm
 (a document mostly contained in the other is the copy, such as an excerpt), file
 modification times more than a day apart. Without any of these the direction is
 ``unknown`` and the pair is listed in path order.
+
+Passages whose text recurs in many documents (page furniture, standard openings,
+licence headers) are marked ``boilerplate`` (see ``mark_boilerplate``).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import date
+from heapq import heappop, heappush
+from itertools import chain
 
 import numpy as np
 
+from .errors import DedupeError
 from .read import Document
 
 HEADER_LINES = 30
@@ -268,4 +275,99 @@ def orient(reuses: list[Reuse], facts: dict[str, Facts]) -> list[Passage]:
             cpy.excerpt,
         )
         for number, (src, cpy, reuse, way) in zip(numbers, oriented, strict=True)
+    ]
+
+
+RECURRING = 0.5
+"""Share of one side of a passage that another document's passages must cover for the
+passage's text to count as recurring in that document too."""
+
+
+def recurrence(passages: list[Passage], enough: int | None = None) -> list[int]:
+    """For each passage, the number of documents its text recurs in: its source and
+    copy, and every other document whose passages cover at least ``RECURRING`` of the
+    passage's source or copy side (text shared with that side is in that document
+    too). With ``enough``, counting stops there: a count of at least ``enough`` only
+    says so much.
+
+    This is not the number of documents of the passage's cluster: clusters chain
+    through overlaps (A quoted in B, another part of B quoted in C), so a cluster can
+    span many documents while no text of it is in more than two.
+    """
+    by_path: dict[str, list[tuple[int, int, int, str]]] = {}
+    for k, p in enumerate(passages):
+        for side, other in ((p.source, p.copy.path), (p.copy, p.source.path)):
+            by_path.setdefault(side.path, []).append((side.start_char, side.end_char, k, other))
+    found = [{p.source.path, p.copy.path} for p in passages]
+    for items in by_path.values():
+        # One sweep by start: ``active`` holds the sides that started before and have
+        # not ended, so each side meets only the sides it overlaps.
+        items.sort()
+        active: dict[int, tuple[int, int, int, str]] = {}
+        ends: list[tuple[int, int]] = []
+        for position, (start, end, k, _) in enumerate(items):
+            while ends and ends[0][0] <= start:
+                del active[heappop(ends)[1]]
+            if enough is None or len(found[k]) < enough:
+                later = _starting_before(items, position + 1, end)
+                _recurs_in(found[k], start, end, chain(active.values(), later), enough)
+            active[position] = items[position]
+            heappush(ends, (end, position))
+    return [len(documents) for documents in found]
+
+
+def _starting_before(
+    items: list[tuple[int, int, int, str]], first: int, end: int
+) -> Iterator[tuple[int, int, int, str]]:
+    """``items[first:]`` (sorted by start) that start before ``end``."""
+    for position in range(first, len(items)):
+        if items[position][0] >= end:
+            return
+        yield items[position]
+
+
+def _recurs_in(
+    documents: set[str],
+    start: int,
+    end: int,
+    overlapping: Iterable[tuple[int, int, int, str]],
+    enough: int | None,
+) -> None:
+    """Add to ``documents`` the other documents of the ``overlapping`` sides (in the
+    same file as ``[start, end)``) that cover at least ``RECURRING`` of it."""
+    need = RECURRING * (end - start)
+    pieces: dict[str, list[tuple[int, int]]] = {}
+    for other_start, other_end, _, other in overlapping:
+        low, high = max(start, other_start), min(end, other_end)
+        if other in documents or low >= high:
+            continue
+        pieces.setdefault(other, []).append((low, high))
+        if _covered(pieces[other]) >= need:
+            documents.add(other)
+            if enough is not None and len(documents) >= enough:
+                return
+
+
+def _covered(intervals: list[tuple[int, int]]) -> int:
+    """Characters covered by the union of ``[start, end)`` intervals."""
+    total, reach = 0, None
+    for start, end in sorted(intervals):
+        if reach is None or start >= reach:
+            total += end - start
+            reach = end
+        elif end > reach:
+            total += end - reach
+            reach = end
+    return total
+
+
+def mark_boilerplate(passages: list[Passage], min_documents: int) -> list[Passage]:
+    """``passages`` with ``boilerplate`` set on those whose text recurs in at least
+    ``min_documents`` documents (see ``recurrence``): page furniture, standard
+    openings, licence headers. Order and everything else are unchanged."""
+    if min_documents < 3:
+        raise DedupeError(f"boilerplate needs at least 3 documents, got {min_documents}")
+    counts = recurrence(passages, enough=min_documents)
+    return [
+        replace(p, boilerplate=n >= min_documents) for p, n in zip(passages, counts, strict=True)
     ]

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
-from dedupe.cli import main
+from dedupe.cli import _emit, main
+from dedupe.provenance import Location, Passage
 from dedupe.report import render
-from dedupe.scan import Parameters, scan
+from dedupe.scan import Parameters, ScanResult, scan
 
 from .strategies import prose
 
@@ -68,6 +72,7 @@ def test_missing_path_next_to_a_good_one_is_still_an_error(tmp_path):
         ("--num-perm", "8", "--num-perm"),
         ("--shingle-size", "0", "--shingle-size"),
         ("--min-words", "1", "--min-words"),
+        ("--boilerplate-documents", "2", "--boilerplate-documents"),
     ],
 )
 def test_out_of_range_values_are_one_error_line(tmp_path, option, value, mentions):
@@ -75,7 +80,10 @@ def test_out_of_range_values_are_one_error_line(tmp_path, option, value, mention
     assert mentions in _one_error_line(_run("scan", str(root), option, value))
 
 
-@pytest.mark.parametrize(("option", "value"), [("--format", "bogus"), ("--num-perm", "many")])
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--format", "bogus"), ("--num-perm", "many"), ("--boilerplate-documents", "many")],
+)
 def test_bad_option_values_are_one_error_line(tmp_path, option, value):
     root = _corpus(tmp_path / "docs")
     _one_error_line(_run("scan", str(root), option, value))
@@ -125,18 +133,19 @@ def test_quiet_still_reports_errors(tmp_path):
     _one_error_line(_run("scan", str(tmp_path / "missing"), "--quiet"))
 
 
-def test_help_mentions_every_option():
-    result = _run("scan", "--help")
+@pytest.mark.parametrize("name", ["scan", "query"])
+def test_help_mentions_every_option(name):
+    result = _run(name, "--help")
     assert result.exit_code == 0
     documented = [
         "--threshold", "--num-perm", "--shingle-size", "--min-words", "--format",
-        "-o, --output", "--quiet", "--help",
+        "-o, --output", "--quiet", "--help", "--boilerplate-documents N", "--no-boilerplate",
     ]  # fmt: skip
     for option in documented:
         assert option in result.stdout
-    for name in FORMAT_NAMES:
-        assert name in result.stdout
-    command = main.commands["scan"]
+    for name_ in FORMAT_NAMES:
+        assert name_ in result.stdout
+    command = main.commands[name]
     for param in command.params:
         if isinstance(param, click.Option):
             for opt in param.opts + param.secondary_opts:
@@ -192,3 +201,133 @@ def test_version():
     result = _run("--version")
     assert result.exit_code == 0
     assert result.stdout.startswith("dedupe, version ")
+
+
+# --- boilerplate ------------------------------------------------------------------
+
+
+def test_boilerplate_documents_flows_into_the_parameters(tmp_path):
+    root = _corpus(tmp_path / "docs")
+    default = json.loads(_run("scan", str(root), "--format", "json").stdout)
+    assert default["parameters"]["boilerplate_documents"] == 4
+    result = _run("scan", str(root), "--format", "json", "--boilerplate-documents", "7")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["parameters"]["boilerplate_documents"] == 7
+
+
+def _located(path: str, start: int) -> Location:
+    return Location(path, 1, 1, start, start + 100)
+
+
+def _marked_result() -> ScanResult:
+    """A header in three files (three passages, marked boilerplate) and one plain reuse."""
+    header = [
+        Passage(1, "verbatim", 1.0, 20, "unknown: x", _located(a, 0), _located(b, 0), "Licensed")
+        for a, b in (("a.txt", "b.txt"), ("a.txt", "c.txt"), ("b.txt", "c.txt"))
+    ]
+    plain = Passage(2, "near", 0.8, 30, "unknown: x", _located("a.txt", 500), _located("d.txt", 0),
+                    "Plain reuse")  # fmt: skip
+    return ScanResult(
+        Parameters(boilerplate_documents=3),
+        [],
+        [replace(p, boilerplate=True) for p in header] + [plain],
+    )
+
+
+@pytest.mark.parametrize("fmt", FORMAT_NAMES)
+def test_no_boilerplate_leaves_it_out_of_every_format(capsys, fmt):
+    _emit(_marked_result(), fmt, None, quiet=False, boilerplate=False)
+    out, err = capsys.readouterr()
+    assert "Licensed" not in out and "Plain reuse" in out
+    assert out == render(replace(_marked_result(), passages=_marked_result().passages[3:]), fmt)
+    assert err.splitlines()[-2:] == [
+        "note: 3 boilerplate passages (text recurring in 3 or more documents) left out",
+        "0 documents scanned, 0 skipped, 1 reused passages",
+    ]
+
+
+def test_boilerplate_is_shown_marked_by_default(capsys):
+    _emit(_marked_result(), "csv", None, quiet=False)
+    out, err = capsys.readouterr()
+    records = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["kind"], r["boilerplate"]) for r in records] == [
+        ("verbatim", "true"), ("verbatim", "true"), ("verbatim", "true"), ("near", "false"),
+    ]  # fmt: skip
+    assert err.splitlines()[-2:] == [
+        "note: 3 of the passages are boilerplate (text recurring in 3 or more documents); "
+        "--no-boilerplate leaves them out",
+        "0 documents scanned, 0 skipped, 4 reused passages",
+    ]
+    _emit(_marked_result(), "table", None, quiet=True)
+    out, err = capsys.readouterr()
+    assert out.count("verbatim (boilerplate)") == 3 and err == ""
+
+
+def test_no_boilerplate_on_a_scan_hides_exactly_the_marked_passages(tmp_path):
+    from .test_boilerplate import write_licence_corpus
+
+    root = tmp_path / "docs"
+    write_licence_corpus(root)
+
+    def run(fmt: str, *extra: str) -> str:
+        result = _run("scan", str(root), "--format", fmt, "--quiet", *extra)
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    full = json.loads(run("json"))
+    assert any(p["excerpt"].startswith("Licensed") for p in full["passages"])
+    kept = [p for p in full["passages"] if not p["boilerplate"]]
+    assert json.loads(run("json", "--no-boilerplate")) == {**full, "passages": kept}
+    assert [json.loads(line) for line in run("jsonl", "--no-boilerplate").splitlines()] == kept
+    rows = list(csv.DictReader(io.StringIO(run("csv"))))
+    assert list(csv.DictReader(io.StringIO(run("csv", "--no-boilerplate")))) == [
+        r for r in rows if r["boilerplate"] == "false"
+    ]
+    assert sum(r["boilerplate"] == "true" for r in rows) == len(full["passages"]) - len(kept)
+    for fmt in ("table", "markdown"):
+        assert "(boilerplate)" not in run(fmt, "--no-boilerplate")
+
+
+def test_scan_marks_a_licence_header_in_five_documents_as_boilerplate(tmp_path):
+    from .test_boilerplate import write_licence_corpus
+
+    root = tmp_path / "docs"
+    write_licence_corpus(root)
+    data = json.loads(_run("scan", str(root), "--format", "json", "--quiet").stdout)
+    licence = [p for p in data["passages"] if p["excerpt"].startswith("Licensed")]
+    assert len(licence) == 10 and all(p["boilerplate"] for p in licence)
+    assert not any(p["boilerplate"] for p in data["passages"] if p not in licence)
+    hidden = _run("scan", str(root), "--format", "json", "--quiet", "--no-boilerplate")
+    assert not any(
+        p["excerpt"].startswith("Licensed") for p in json.loads(hidden.stdout)["passages"]
+    )
+
+
+def test_query_takes_the_boilerplate_options(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    root = _corpus(Path("docs"))
+    assert _run("index", "add", str(root), "--quiet").exit_code == 0
+    Path("new.txt").write_text(f"Third\n\n{SHARED}\n")
+    result = _run(
+        "query", "new.txt", "--index", ".dedupe/index.sqlite", "--format", "json",
+        "--boilerplate-documents", "5", "--no-boilerplate",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["parameters"]["boilerplate_documents"] == 5
+    assert len(data["passages"]) == 2  # new.txt shares SHARED with a.txt and b.txt
+    bad = _run(
+        "query", "new.txt", "--index", ".dedupe/index.sqlite", "--boilerplate-documents", "1"
+    )
+    assert "--boilerplate-documents must be at least 3" in _one_error_line(bad)
+
+
+# --- progress ---------------------------------------------------------------------
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path):
+    root = _corpus(tmp_path / "docs")
+    result = _run("scan", str(root))
+    assert result.exit_code == 0
+    assert "\r" not in result.stderr and "[" not in result.stderr
+    assert any(line.startswith("stage sketch: ") for line in result.stderr.splitlines())

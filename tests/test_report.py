@@ -14,7 +14,16 @@ from pathlib import Path
 import pytest
 
 from dedupe.provenance import Location, Passage, excerpt
-from dedupe.report import COLUMNS, FORMATS, render, rows, to_dict
+from dedupe.report import (
+    COLUMNS,
+    CSV_COLUMNS,
+    FORMATS,
+    csv_rows,
+    render,
+    rows,
+    to_dict,
+    without_boilerplate,
+)
 from dedupe.scan import Parameters, ScanResult, scan
 
 from .strategies import prose
@@ -80,6 +89,7 @@ def test_json_has_exactly_the_documented_keys(result):
     data = json.loads(render(result, "json"))
     assert set(data) == {"parameters", "documents", "passages"}
     assert data["parameters"] == asdict(PARAMS)
+    assert data["parameters"]["boilerplate_documents"] == 4
     assert data["documents"] and all(set(d) == DOCUMENT_KEYS for d in data["documents"])
     assert data["passages"]
     for passage in data["passages"]:
@@ -151,14 +161,23 @@ def test_jsonl_is_one_passage_object_per_line(result):
 
 
 def test_csv_has_a_header_row_and_round_trips(result):
-    many = replace(result, passages=[*result.passages, _passage()])
+    many = replace(result, passages=[*result.passages, _passage(), _passage(boilerplate=True)])
     parsed = list(csv.reader(io.StringIO(render(many, "csv"))))
-    assert parsed[0] == COLUMNS
-    assert parsed[1:] == [[str(v) for v in row] for row in rows(many)]
+    assert parsed[0] == CSV_COLUMNS == [*COLUMNS, "boilerplate"]
+    assert parsed[1:] == [[str(v) for v in row] for row in csv_rows(many)]
     # Fields with commas and quotes survive.
-    assert parsed[2][COLUMNS.index("copy")] == "copy, with comma.txt:1-2"
-    assert parsed[2][COLUMNS.index("excerpt")] == _passage().excerpt
-    assert list(csv.reader(io.StringIO(render(_empty(), "csv")))) == [COLUMNS]
+    assert parsed[2][CSV_COLUMNS.index("copy")] == "copy, with comma.txt:1-2"
+    assert parsed[2][CSV_COLUMNS.index("excerpt")] == _passage().excerpt
+    assert list(csv.reader(io.StringIO(render(_empty(), "csv")))) == [CSV_COLUMNS]
+
+
+def test_csv_keeps_the_bare_kind_and_a_true_false_boilerplate_column():
+    passages = [_passage(), _passage(cluster=2, kind="verbatim", boilerplate=True)]
+    records = list(csv.DictReader(io.StringIO(render(ScanResult(PARAMS, [], passages), "csv"))))
+    assert [(r["kind"], r["boilerplate"]) for r in records] == [
+        ("near", "false"),
+        ("verbatim", "true"),
+    ]
 
 
 def test_rows_format_locations_and_similarity():
@@ -173,6 +192,47 @@ def test_rows_format_locations_and_similarity():
         "date: source dated 2019-12-09, copy dated 2019-12-11",
         _passage().excerpt,
     ]
+
+
+def test_table_and_markdown_mark_boilerplate_in_the_kind_column():
+    passages = [_passage(), _passage(cluster=2, kind="verbatim", boilerplate=True)]
+    many = ScanResult(PARAMS, [], passages)
+    assert [row[COLUMNS.index("kind")] for row in rows(many)] == ["near", "verbatim (boilerplate)"]
+    for fmt in ("table", "markdown"):
+        lines = render(many, fmt).splitlines()
+        assert "(boilerplate)" not in lines[2]
+        assert "verbatim (boilerplate)" in lines[3]
+
+
+def test_json_and_jsonl_carry_the_boilerplate_field():
+    passages = [_passage(), _passage(cluster=2, boilerplate=True)]
+    many = ScanResult(PARAMS, [], passages)
+    assert [p["boilerplate"] for p in json.loads(render(many, "json"))["passages"]] == [
+        False,
+        True,
+    ]
+    lines = render(many, "jsonl").splitlines()
+    assert [json.loads(line)["boilerplate"] for line in lines] == [False, True]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_without_boilerplate_leaves_it_out_of_every_format(fmt):
+    kept = [_passage(cluster=1, excerpt="kept one"), _passage(cluster=3, excerpt="kept two")]
+    hidden = _passage(cluster=2, excerpt="furniture", boilerplate=True)
+    full = ScanResult(PARAMS, [], [kept[0], hidden, kept[1]])
+    shown = without_boilerplate(full)
+    assert shown.passages == kept  # the others keep their cluster numbers
+    assert full.passages == [kept[0], hidden, kept[1]]  # not changed in place
+    text = render(shown, fmt)
+    assert "furniture" not in text and "boilerplate)" not in text
+    assert "kept one" in text and "kept two" in text
+    assert render(shown, fmt) == render(ScanResult(PARAMS, [], kept), fmt)
+
+
+def test_without_boilerplate_can_leave_nothing():
+    shown = without_boilerplate(ScanResult(PARAMS, [], [_passage(boilerplate=True)]))
+    assert render(shown, "table") == "No reused passages found.\n"
+    assert json.loads(render(shown, "json"))["passages"] == []
 
 
 def test_table_lists_the_passage_under_the_headers(corpus, result):
