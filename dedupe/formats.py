@@ -45,11 +45,19 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from types import ModuleType
 
-from .read import Document, Skipped, content_digest, decode, looks_binary, read_file
+from .read import (
+    Document,
+    RawFile,
+    Skipped,
+    content_digest,
+    decode,
+    load,
+    looks_binary,
+    read_file,
+)
 
 DISTRIBUTION = "dedupe-provenance"
 
@@ -128,26 +136,6 @@ def split_name(name: str) -> tuple[str, str | None]:
 # --- reading the file and decoding markup -----------------------------------------
 
 
-@dataclass(frozen=True)
-class _File:
-    path: str
-    data: bytes
-    size: int
-    mtime: float
-
-
-def _load(path: str) -> _File | Skipped:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-        stat = os.stat(path)
-    except OSError as err:
-        return Skipped(path, f"unreadable: {err.strerror}")
-    if not data.strip():
-        return Skipped(path, "empty")
-    return _File(path, data, stat.st_size, stat.st_mtime)
-
-
 def _codec(label: str | None) -> str | None:
     if not label:
         return None
@@ -205,14 +193,14 @@ def _paragraphs(blocks) -> str | None:
     return "\n\n".join(kept) + "\n" if kept else None
 
 
-def _text_document(name: str, text: str, encoding: str, file: _File, **kw) -> Document:
+def _text_document(name: str, text: str, encoding: str, file: RawFile, **kw) -> Document:
     return Document(name, text, encoding, file.size, file.mtime, **kw)
 
 
 # --- HTML, PDF, DOCX: one document per file ---------------------------------------
 
 
-def read_html(file: _File) -> Document | Skipped:
+def read_html(file: RawFile) -> Document | Skipped:
     decoded = decode_markup(file.data, declared_charset(file.data))
     if decoded is None or looks_binary(decoded[0]):
         return Skipped(file.path, "binary")
@@ -223,7 +211,7 @@ def read_html(file: _File) -> Document | Skipped:
     return _text_document(file.path, text, encoding, file, digest=content_digest(file.data))
 
 
-def read_pdf(file: _File) -> Document | Skipped:
+def read_pdf(file: RawFile) -> Document | Skipped:
     pypdf = _library("pypdf", "pdf")
     # pypdf logs each damage it works around; what cannot be read is Skipped, with why.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -262,7 +250,7 @@ def _docx_blocks(container) -> Iterator[str]:
             yield block.text
 
 
-def read_docx(file: _File) -> Document | Skipped:
+def read_docx(file: RawFile) -> Document | Skipped:
     docx = _library("docx", "docx", "python-docx")
     try:
         blocks = list(_docx_blocks(docx.Document(io.BytesIO(file.data))))
@@ -357,7 +345,7 @@ def _open_warc(path: str, single_gzip: bool):
     return gzip.open(path, "rb") if single_gzip else open(path, "rb")
 
 
-def _warc_document(name: str, kind: str, record, file: _File) -> Document | Skipped:
+def _warc_document(name: str, kind: str, record, file: RawFile) -> Document | Skipped:
     """The document of a response record (its payload not read yet)."""
     try:
         payload = record.content_stream().read()
@@ -412,7 +400,7 @@ def _scan_warc(path: str, convert: Callable[[str, str, object], object]) -> tupl
     raise AssertionError("unreachable")
 
 
-def read_warc(file: _File) -> list[Document | Skipped]:
+def read_warc(file: RawFile) -> list[Document | Skipped]:
     def convert(key: str, kind: str, record) -> Document | Skipped | MissingLibrary:
         name = f"{file.path}#{key}"
         try:
@@ -432,7 +420,7 @@ def read_warc(file: _File) -> list[Document | Skipped]:
     return items
 
 
-def read_warc_record(file: _File, key: str) -> Document | Skipped:
+def read_warc_record(file: RawFile, key: str) -> Document | Skipped:
     """The record ``key`` of a WARC file, read again through the container's index."""
     name = f"{file.path}#{key}"
     warcio = _library("warcio.archiveiterator", "warc")
@@ -491,7 +479,7 @@ def _jsonl_line(line: str, number: int) -> tuple[str, str, date | None] | str:
     return str(ident), obj["text"], when
 
 
-def _jsonl_lines(file: _File) -> tuple[list[str], str] | None:
+def _jsonl_lines(file: RawFile) -> tuple[list[str], str] | None:
     decoded = decode(file.data)
     if decoded is None:
         return None
@@ -500,7 +488,9 @@ def _jsonl_lines(file: _File) -> tuple[list[str], str] | None:
     return [line.rstrip("\r") for line in text.split("\n")], encoding
 
 
-def _jsonl_document(file: _File, key: str, text: str, when, encoding, number) -> Document | Skipped:
+def _jsonl_document(
+    file: RawFile, key: str, text: str, when, encoding, number
+) -> Document | Skipped:
     name = f"{file.path}#{key}"
     if not text.strip():
         return Skipped(name, f"line {number}: empty")
@@ -508,7 +498,7 @@ def _jsonl_document(file: _File, key: str, text: str, when, encoding, number) ->
     return _text_document(name, text, encoding, file, digest=digest, date=when)
 
 
-def read_jsonl(file: _File) -> list[Document | Skipped]:
+def read_jsonl(file: RawFile) -> list[Document | Skipped]:
     split = _jsonl_lines(file)
     if split is None:
         return [Skipped(file.path, "binary")]
@@ -533,7 +523,7 @@ def read_jsonl(file: _File) -> list[Document | Skipped]:
     return items
 
 
-def read_jsonl_record(file: _File, key: str) -> Document | Skipped:
+def read_jsonl_record(file: RawFile, key: str) -> Document | Skipped:
     """The record ``key`` of a JSON Lines file, read again through its index."""
     index = _INDEXES.get(file.path)
     if index is None:
@@ -564,7 +554,7 @@ def read_documents(path: str) -> list[Document | Skipped]:
     kind = kind_of(path)
     if kind is None:
         return [read_file(path)]
-    file = _load(path)
+    file = load(path)
     if isinstance(file, Skipped):
         return [file]
     try:
@@ -585,7 +575,7 @@ def read_document(name: str) -> Document | Skipped:
         if kind_of(path) in ("warc", "jsonl"):
             return Skipped(name, "a container: name one of its records, PATH#RECORD")
         return read_documents(path)[0]
-    file = _load(path)
+    file = load(path)
     if isinstance(file, Skipped):
         return Skipped(name, file.reason)
     try:

@@ -137,8 +137,18 @@ def looks_binary(text: str) -> bool:
     return bad > len(sample) // 100
 
 
-def read_file(path: str) -> Document | Skipped:
-    """The decoded document at ``path``, or ``Skipped`` saying why it cannot be used."""
+@dataclass(frozen=True)
+class RawFile:
+    """A file's bytes and what its directory entry says of it."""
+
+    path: str
+    data: bytes
+    size: int
+    mtime: float
+
+
+def load(path: str) -> RawFile | Skipped:
+    """The bytes of the file at ``path``, or ``Skipped`` if unreadable or blank."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -147,13 +157,21 @@ def read_file(path: str) -> Document | Skipped:
         return Skipped(path, f"unreadable: {err.strerror}")
     if not data.strip():
         return Skipped(path, "empty")
-    decoded = decode(data)
+    return RawFile(path, data, stat.st_size, stat.st_mtime)
+
+
+def read_file(path: str) -> Document | Skipped:
+    """The decoded document at ``path``, or ``Skipped`` saying why it cannot be used."""
+    raw = load(path)
+    if isinstance(raw, Skipped):
+        return raw
+    decoded = decode(raw.data)
     if decoded is None or looks_binary(decoded[0]):
         return Skipped(path, "binary")
     text, encoding = decoded
     if not text.strip():
         return Skipped(path, "empty")
-    return Document(path, text, encoding, stat.st_size, stat.st_mtime, content_digest(data))
+    return Document(path, text, encoding, raw.size, raw.mtime, content_digest(raw.data))
 
 
 def decoding_note(doc: Document) -> str | None:
