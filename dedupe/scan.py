@@ -5,6 +5,7 @@ provenance. ``scan`` runs it over files and folders and returns a ``ScanResult``
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -373,10 +374,22 @@ def _joined(prepared: list[Prepared], pieces: list[Found], params: Parameters) -
 
 @contextmanager
 def stage(name: str, log: Log) -> Iterator[None]:
-    """Log ``stage NAME: SECONDS s`` when the block is done."""
+    """Log ``stage NAME: SECONDS s`` when the block is done, and the peak memory of this
+    process so far."""
     started = time.perf_counter()
     yield
     log(f"stage {name}: {time.perf_counter() - started:.3f} s")
+    log(f"peak memory after {name}: {peak_rss() >> 20} MB")
+
+
+def peak_rss() -> int:
+    """The largest resident set this process has had, in bytes (0 where unknown)."""
+    try:
+        import resource
+    except ImportError:  # not Unix
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
 
 
 def find_passages(
@@ -598,8 +611,13 @@ def scan(
         log(f"read {len(collection.files)} documents, skipped {len(collection.sketch.skipped)}")
         log(f"{len(signed)} segments")
         with stage("candidates", log):
-            found = {VERBATIM: unique_pairs(list(pair_finder(collection, VERBATIM, params)))}
-        log(f"word n-grams: {len(found[VERBATIM])} candidate segment pairs")
+            checked, kept = 0, []
+            for chunk in pair_finder(collection, VERBATIM, params):
+                checked += len(chunk)
+                matches = verify(chunk, signed.verbatim, params.candidate_threshold)
+                kept.append(np.array([(m.a, m.b) for m in matches]).reshape(-1, 2))
+            found = {VERBATIM: unique_pairs(kept)}
+        log(f"word n-grams: {checked} candidate pairs checked, {len(found[VERBATIM])} verified")
         weights = content_weights(signed.content)
         if params.paraphrase:
             with stage("paraphrase candidates", log):

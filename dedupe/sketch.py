@@ -59,12 +59,14 @@ class Signed:
     ``ranges`` holds ``(doc, start, end)`` token ranges (``doc`` numbers documents in
     order); ``keys[family]`` the LSH band keys and ``present[family]`` whether the
     segment's set in that family is non-empty (an empty one has no keys worth
-    comparing); ``content`` the content sets (all empty when paraphrase is off).
+    comparing); ``verbatim`` the word n-gram sets; ``content`` the content sets (all
+    empty when paraphrase is off).
     """
 
     ranges: np.ndarray
     keys: dict[str, np.ndarray]
     present: dict[str, np.ndarray]
+    verbatim: SetTable
     content: SetTable
 
     def __len__(self) -> int:
@@ -107,7 +109,8 @@ def sign_document(doc: Document, number: int, params: Parameters) -> tuple[Signe
         keys[family] = band_keys(signatures, bands, rows)
         present[family] = spans[:, 1] > spans[:, 0]
     owner = np.full((len(ranges), 1), number, dtype=np.int64)
-    return Signed(np.hstack([owner, ranges]), keys, present, content), len(tokens)
+    verbatim = range_sets(*families[VERBATIM])
+    return Signed(np.hstack([owner, ranges]), keys, present, verbatim, content), len(tokens)
 
 
 def concat(parts: list[Signed], families: tuple[str, ...]) -> Signed:
@@ -121,6 +124,7 @@ def concat(parts: list[Signed], families: tuple[str, ...]) -> Signed:
             f: np.concatenate([p.present[f] for p in parts] + [np.empty(0, dtype=bool)])
             for f in families
         },
+        SetTable.concat([p.verbatim for p in parts]) if parts else SetTable.of([]),
         SetTable.concat([p.content for p in parts]) if parts else SetTable.of([]),
     )
 

@@ -141,13 +141,54 @@ def shared_weight(
     return weighted.shared(index), weighted.totals[index[:, 0]], weighted.totals[index[:, 1]]
 
 
+@lru_cache(maxsize=1)
+def _merging_kernel():
+    """The compiled loop behind ``shared_counts`` (numba; compiled on first use and
+    cached on disk): how many values each pair's two sorted sets have in common, by
+    merging them."""
+    from numba import njit
+
+    @njit(nogil=True, cache=True)
+    def shared(values, offsets, pairs):  # pragma: no cover (compiled)
+        result = np.zeros(len(pairs), dtype=np.int64)
+        for k in range(len(pairs)):
+            i, end_i = offsets[pairs[k, 0]], offsets[pairs[k, 0] + 1]
+            j, end_j = offsets[pairs[k, 1]], offsets[pairs[k, 1] + 1]
+            count = 0
+            while i < end_i and j < end_j:
+                if values[i] == values[j]:
+                    count += 1
+                    i += 1
+                    j += 1
+                elif values[i] < values[j]:
+                    i += 1
+                else:
+                    j += 1
+            result[k] = count
+        return result
+
+    return shared
+
+
+def shared_counts(pairs: np.ndarray, sets: SetTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each pair of set indices, how many shingles both sets hold, and the sizes
+    of the two sets. Needs no table over all distinct shingles, so it suits word
+    n-grams, of which a large collection has hundreds of millions."""
+    sizes = sets.sizes()
+    offsets = sets.offsets.astype(np.int64)
+    shared = _merging_kernel()(sets.values.astype(np.uint32), offsets, pairs)
+    return shared.astype(np.float64), sizes[pairs[:, 0]], sizes[pairs[:, 1]]
+
+
 def verify(
     pairs: list[tuple[int, int]] | np.ndarray,
-    shingle_sets: list[np.ndarray] | SetTable | WeightedSets,
+    shingle_sets: list[np.ndarray] | SetTable,
     threshold: float,
 ) -> list[SegmentMatch]:
     """The candidate pairs whose Jaccard or containment reaches ``threshold``."""
-    shared, size_a, size_b = shared_weight(pairs, shingle_sets)
+    index = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    table = shingle_sets if isinstance(shingle_sets, SetTable) else SetTable.of(shingle_sets)
+    shared, size_a, size_b = shared_counts(index, table)
     with np.errstate(divide="ignore", invalid="ignore"):
         jaccard = np.nan_to_num(shared / (size_a + size_b - shared))
         containment = np.nan_to_num(shared / np.minimum(size_a, size_b))
