@@ -250,7 +250,8 @@ class ExactPairs:
 class Recorded:
     """A ``pair_finder`` passing on the chunks of ``finder`` (default: LSH) while keeping
     the distinct ``pairs`` by family, the ``seconds`` spent in ``finder``, and the
-    ``ranges`` and ``content`` sets of the signed segments."""
+    ``ranges`` and ``content`` sets of the signed segments (as they are when the first
+    family, word n-grams, is asked for)."""
 
     def __init__(self, finder: Finder = family_pairs):
         self.finder = finder
@@ -261,7 +262,8 @@ class Recorded:
 
     def __call__(self, collection: Collection, family: str, params: Parameters) -> Iterator:
         self.ranges = collection.sketch.signed.ranges.copy()
-        self.content = collection.sketch.signed.content
+        if family == VERBATIM:  # scan lets the sets go once a family is done
+            self.content = collection.sketch.signed.content
         chunks, seconds = [np.empty((0, 2), dtype=np.int64)], 0.0
         found = iter(self.finder(collection, family, params))
         while True:

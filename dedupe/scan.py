@@ -49,6 +49,7 @@ from .provenance import (
 from .read import Document, Skipped, iter_files, read_document
 from .segment import Segment, paragraphs, segment, sentence_bounds
 from .shingle import (
+    SetSpill,
     SetTable,
     content_hashes,
     content_spans,
@@ -504,10 +505,11 @@ def collect(
     progress: Progress,
 ) -> Collection:
     """Join the sketches of ``parts`` as they arrive, numbering their documents in
-    order and writing their band keys to files in ``folder``."""
+    order and writing their band keys and shingle sets to files in ``folder``."""
     joined = Sketch()
     files: dict[int, tuple[str, str]] = {}
     bands = {f: BandStore(os.path.join(folder, f)) for f in params.families()}
+    spills = {f: SetSpill(os.path.join(folder, f"{f}.sets")) for f in (VERBATIM, CONTENT)}
     signed, done, total = [], 0, sum(len(p) for p in parts)
     for part, sketch in zip(parts, sketches, strict=True):
         first = len(joined.documents)
@@ -522,12 +524,21 @@ def collect(
         for family, store in bands.items():
             if len(sketch.signed):
                 store.append(sketch.signed.keys[family])
+        spills[VERBATIM].append(sketch.signed.verbatim)
+        spills[CONTENT].append(sketch.signed.content)
         ranges = sketch.signed.ranges + np.array([first, 0, 0])
-        signed.append(replace(sketch.signed, ranges=ranges, keys={}))
+        signed.append(replace(sketch.signed, ranges=ranges, keys={}, verbatim=EMPTY, content=EMPTY))
         done += len(part)
         progress("files", done, total)
-    joined.signed = concat(signed, params.families())
+    joined.signed = replace(
+        concat(signed, params.families()),
+        verbatim=spills[VERBATIM].table(),
+        content=spills[CONTENT].table(),
+    )
     return Collection(joined, files, bands)
+
+
+EMPTY = SetTable(np.empty(0, dtype=np.uint32), np.zeros(1, dtype=np.int64))
 
 
 def family_pairs(collection: Collection, family: str, params: Parameters) -> Iterator[np.ndarray]:
@@ -618,11 +629,14 @@ def scan(
                 kept.append(np.array([(m.a, m.b) for m in matches]).reshape(-1, 2))
             found = {VERBATIM: unique_pairs(kept)}
         log(f"word n-grams: {checked} candidate pairs checked, {len(found[VERBATIM])} verified")
+        # Each table of sets is let go once used: memory holds one family at a time.
+        collection.sketch.signed = signed = replace(signed, verbatim=EMPTY)
         weights = content_weights(signed.content)
         if params.paraphrase:
             with stage("paraphrase candidates", log):
                 checked, kept = 0, []
                 weighted = WeightedSets.of(signed.content, weights)
+                collection.sketch.signed = signed = replace(signed, content=EMPTY)
                 threshold = params.paraphrase_window_threshold
                 for chunk in pair_finder(collection, CONTENT, params):
                     checked += len(chunk)

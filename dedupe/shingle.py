@@ -170,3 +170,25 @@ def content_spans(content: np.ndarray, ranges: np.ndarray) -> tuple[np.ndarray, 
     ``(start, end)`` the matching ranges of that array."""
     where = np.flatnonzero(content)
     return content[where], np.searchsorted(where, ranges)
+
+
+class SetSpill:
+    """Set tables appended one after another to a file, read back as one table: joining
+    many tables costs the memory of the result only, not twice."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.offsets = [np.zeros(1, dtype=np.int64)]
+        self.count = 0
+        open(path, "wb").close()
+
+    def append(self, table: SetTable) -> None:
+        """Add ``table``'s sets after those already written."""
+        with open(self.path, "ab") as handle:
+            table.values.astype(np.uint32).tofile(handle)
+        self.offsets.append(table.offsets[1:] + self.count)
+        self.count += len(table.values)
+
+    def table(self) -> SetTable:
+        """Every set written so far."""
+        return SetTable(np.fromfile(self.path, dtype=np.uint32), np.concatenate(self.offsets))
