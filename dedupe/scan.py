@@ -59,6 +59,7 @@ from .shingle import (
     verbatim_spans,
     word_hashes,
 )
+from .sign import range_signatures
 from .sketch import DocumentInfo, Sketch, concat, sketch_files
 from .verify import (
     WeightedSets,
@@ -613,6 +614,7 @@ def scan(
     params.check()
     files = iter_files(paths)
     pair_finder = pair_finder or family_pairs
+    load_kernels(params)
     with tempfile.TemporaryDirectory(prefix="dedupe-") as folder:
         with stage("sketch", log):
             parts = partitions(files, executor.workers)
@@ -659,6 +661,16 @@ def scan(
     return ScanResult(
         params, collection.sketch.documents, passages, collection.sketch.skipped, notes
     )
+
+
+def load_kernels(params: Parameters) -> None:
+    """Compile the numba loops, or load them from their disk cache, in this process
+    before worker processes are forked from it: each worker would do it again."""
+    sets = [np.array([1, 2], dtype=np.uint32)] * 2
+    pairs = np.array([(0, 1)], dtype=np.int64)
+    range_signatures(np.arange(4, dtype=np.uint32), np.array([(0, 4)]), params.num_perm, 2)
+    verify(pairs, sets, params.candidate_threshold)
+    verify_weighted(pairs, sets, Weights(sets[0], np.ones(2)), params.paraphrase_window_threshold)
 
 
 def content_weights(content: SetTable) -> Weights:
