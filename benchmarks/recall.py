@@ -27,7 +27,7 @@ forking after numba's OpenMP threads have run in this process kills the workers)
    * verbatim: ``max(Jaccard, containment of the smaller set in the larger)`` of the word
      n-gram sets ``>= candidate_threshold`` (as ``dedupe.verify.verify``);
    * content: rarity-weighted Jaccard of the content-word sets, weights
-     ``dedupe.scan.content_weights`` of the collection, ``>= paraphrase_window_threshold``
+     ``dedupe.verify.idf_weights`` of the collection, ``>= paraphrase_window_threshold``
      (as ``dedupe.verify.verify_weighted``).  Words of weight 0 (in more than half the
      segments) add nothing to either side of the ratio, so their columns are left out.
 
@@ -87,13 +87,12 @@ from dedupe.read import Skipped, read_file  # noqa: E402
 from dedupe.scan import (  # noqa: E402
     Collection,
     ScanResult,
-    content_weights,
     family_pairs,
     prepare,
     scan,
 )
 from dedupe.shingle import SetTable, content_set, shingle_set  # noqa: E402
-from dedupe.verify import Weights, verify, verify_weighted  # noqa: E402
+from dedupe.verify import Weights, idf_weights, verify, verify_weighted  # noqa: E402
 
 PRODUCT_BUDGET = 8_000_000  # entries (pairs x shared shingles) of one chunk's product, at most
 SLACK = 1e-6  # pairs this close below the threshold in the product are left to dedupe.verify
@@ -232,7 +231,7 @@ class ExactPairs:
         if self.ranges is None or not np.array_equal(self.ranges, signed.ranges):
             self.ranges = signed.ranges.copy()
             self.sets = segment_sets(collection, params)
-            self.weights = content_weights(signed.content)
+            self.weights = idf_weights(signed.content)
         sets, docs = self.sets[family], signed.ranges[:, 0]
         if family == VERBATIM:
             threshold = params.candidate_threshold

@@ -30,7 +30,6 @@ from .align import (
     split_at_inserted_paragraphs,
     union,
 )
-from .arrays import unique_counts
 from .candidates import BandStore, bucket_pairs, unique_pairs
 from .executors import Executor, Local, available_cores
 from .normalise import Tokens, tokenise
@@ -64,6 +63,7 @@ from .sketch import DocumentInfo, Sketch, concat, sketch_files
 from .verify import (
     WeightedSets,
     Weights,
+    idf_weights,
     ordered_similarity,
     overlap,
     verify,
@@ -633,7 +633,7 @@ def scan(
         log(f"word n-grams: {checked} candidate pairs checked, {len(found[VERBATIM])} verified")
         # Each table of sets is let go once used: memory holds one family at a time.
         collection.sketch.signed = signed = replace(signed, verbatim=EMPTY)
-        weights = content_weights(signed.content)
+        weights = idf_weights(signed.content)
         if params.paraphrase:
             with stage("paraphrase candidates", log):
                 checked, kept = 0, []
@@ -671,9 +671,3 @@ def load_kernels(params: Parameters) -> None:
     range_signatures(np.arange(4, dtype=np.uint32), np.array([(0, 4)]), params.num_perm, 2)
     verify(pairs, sets, params.candidate_threshold)
     verify_weighted(pairs, sets, Weights(sets[0], np.ones(2)), params.paraphrase_window_threshold)
-
-
-def content_weights(content: SetTable) -> Weights:
-    """Rarity weights of content words over the segments' content ``sets``."""
-    keys, counts = unique_counts(content.values)
-    return Weights.of_frequencies(keys, counts, len(content))

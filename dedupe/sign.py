@@ -119,12 +119,3 @@ def signatures(shingle_sets: list[np.ndarray], num_perm: int) -> list[LeanMinHas
     """One ``LeanMinHash`` per shingle set (the sets hold 32-bit shingle hashes)."""
     matrix = signature_matrix(shingle_sets, num_perm)
     return [LeanMinHash(seed=SEED, hashvalues=row, scheme=SCHEME) for row in matrix]
-
-
-def nonempty_signatures(shingle_sets: list[np.ndarray], num_perm: int) -> list[LeanMinHash | None]:
-    """``signatures`` of the non-empty sets, None in place of an empty one (whose
-    all-maximum sketch would collide with every other empty set)."""
-    return [
-        sig if len(values) else None
-        for values, sig in zip(shingle_sets, signatures(shingle_sets, num_perm), strict=True)
-    ]

@@ -231,24 +231,21 @@ class Weights:
         return float(self.values.max()) if len(self.values) else 0.0
 
 
-def idf_weights(sets: list[np.ndarray]) -> Weights:
+def idf_weights(sets: list[np.ndarray] | SetTable) -> Weights:
     """Rarity weight of every shingle over ``sets`` (unique arrays); see ``Weights``."""
-    if not sets:
-        return Weights(np.empty(0, dtype=np.uint32), np.empty(0))
-    keys, counts = unique_counts(np.concatenate(sets))
-    return Weights.of_frequencies(keys, counts, len(sets))
+    table = sets if isinstance(sets, SetTable) else SetTable.of(sets)
+    keys, counts = unique_counts(table.values)
+    return Weights.of_frequencies(keys, counts, len(table))
 
 
-def weighted_jaccard(a: np.ndarray, b: np.ndarray, weights: Weights) -> float:
-    """Rarity-weighted Jaccard of two sorted unique arrays: the weight of the shared
-    shingles over the weight of all of them (0 when both weigh nothing). The measure
-    ``verify_weighted`` computes for many pairs at once.
-    """
-    union = np.union1d(a, b)
-    total = weights.of(union).sum()
-    if total <= 0:
-        return 0.0
-    return float(weights.of(np.intersect1d(a, b, assume_unique=True)).sum() / total)
+def weighted_similarity(
+    pairs: np.ndarray, sets: list[np.ndarray] | SetTable | WeightedSets, weights: Weights
+) -> np.ndarray:
+    """Rarity-weighted Jaccard of each pair of sets: the weight of the shingles both
+    hold over the weight of all their shingles (0 when they weigh nothing)."""
+    shared, weight_a, weight_b = shared_weight(pairs, sets, weights)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.nan_to_num(shared / (weight_a + weight_b - shared))
 
 
 def verify_weighted(
@@ -261,9 +258,9 @@ def verify_weighted(
 
     The ``jaccard`` field of each match holds the weighted value.
     """
-    shared, weight_a, weight_b = shared_weight(pairs, sets, weights)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        similarity = np.nan_to_num(shared / (weight_a + weight_b - shared))
+    similarity = weighted_similarity(
+        np.asarray(pairs, dtype=np.int64).reshape(-1, 2), sets, weights
+    )
     return [
         SegmentMatch(int(a), int(b), float(similarity[k]), overlap(sets[a], sets[b])[1])
         for k in np.flatnonzero(similarity >= threshold)

@@ -13,8 +13,8 @@ import pytest
 from dedupe.align import Alignment, Span, ordered_matches
 from dedupe.normalise import tokenise
 from dedupe.scan import Parameters, scan
-from dedupe.shingle import STOP_WORDS, content_hashes, content_key, content_set
-from dedupe.verify import Weights, idf_weights, ordered_similarity, weighted_jaccard
+from dedupe.shingle import STOP_WORDS, content_hashes, content_key, content_spans, range_sets
+from dedupe.verify import Weights, idf_weights, ordered_similarity, weighted_similarity
 
 CLOUGH = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "clough_stevenson"
 
@@ -41,7 +41,9 @@ def test_content_hashes_are_zero_exactly_for_function_words():
     hashes = content_hashes(words)
     assert [h == 0 for h in hashes.tolist()] == [True, False, True, False, True, False]
     assert hashes.dtype == np.uint32
-    assert content_set(hashes, 0, len(words)).tolist() == sorted(set(hashes.tolist()) - {0})
+    whole = np.array([(0, len(words))])
+    content = range_sets(*content_spans(hashes, whole))[0]
+    assert content.tolist() == sorted(set(hashes.tolist()) - {0})
 
 
 def test_idf_weights_give_nothing_to_a_word_every_segment_has():
@@ -51,8 +53,9 @@ def test_idf_weights_give_nothing_to_a_word_every_segment_has():
     assert weights.of(np.array([common])).tolist() == [0.0]
     assert weights.of(np.array([rare_a]))[0] == pytest.approx(np.log(3))
     # Sharing only the common word is no evidence at all.
-    assert weighted_jaccard(sets[0], sets[1], weights) == 0.0
-    assert weighted_jaccard(sets[0], np.array([common, rare_a]), weights) == 1.0
+    pair = np.array([(0, 1)])
+    assert weighted_similarity(pair, [sets[0], sets[1]], weights)[0] == 0.0
+    assert weighted_similarity(pair, [sets[0], np.array([common, rare_a])], weights)[0] == 1.0
 
 
 def test_ordered_similarity_rewards_the_same_order():

@@ -13,9 +13,8 @@ import pytest
 
 from dedupe.executors import Local
 from dedupe.parameters import CONTENT, VERBATIM, Parameters
-from dedupe.scan import content_weights
 from dedupe.shingle import SetTable
-from dedupe.verify import verify, verify_weighted
+from dedupe.verify import idf_weights, verify, verify_weighted
 
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "recall.py"
 
@@ -130,7 +129,7 @@ def test_all_pairs_is_brute_force_all_pairs(weighted):
         values = rng.integers(1, 40, size=rng.integers(0, 12)).tolist()
         sets.append(np.unique(values + [0] * (rng.random() < 0.7)).astype(np.uint32))
     table, docs = SetTable.of(sets), rng.integers(0, 40, size=len(sets))
-    weights = content_weights(table) if weighted else None
+    weights = idf_weights(table) if weighted else None
     threshold = 0.2 if weighted else 0.3
     found = rb.all_pairs(table, docs, weights, threshold, not weighted, budget=40)
     expected = set()

@@ -127,10 +127,20 @@ def test_content_hashes_are_zero_exactly_for_function_words():
 def test_content_set_is_sorted_unique_without_function_words():
     hashes = content_hashes(["the", "ministers", "met", "the", "minister", "budget"])
     result = content_set(hashes, 0, 6)
-    assert 0 not in result.tolist()
     assert result.tolist() == sorted({int(h) for h in hashes if h})
     assert len(result) == 3  # minist-, met, budget
     assert content_set(hashes, 3, 4).tolist() == []
+
+
+def test_content_sets_of_ranges_are_sorted_unique_without_function_words():
+    from dedupe.shingle import content_spans, range_sets
+
+    hashes = content_hashes(["the", "ministers", "met", "the", "minister", "budget"])
+    table = range_sets(*content_spans(hashes, np.array([(0, 6), (3, 4)])))
+    assert 0 not in table[0].tolist()
+    assert table[0].tolist() == sorted({int(h) for h in hashes if h})
+    assert len(table[0]) == 3  # minist-, met, budget
+    assert table[1].tolist() == []
 
 
 def test_range_sets_hold_each_ranges_distinct_values_and_tables_concatenate():

@@ -16,7 +16,7 @@ from dedupe.verify import (
     overlap,
     verify,
     verify_weighted,
-    weighted_jaccard,
+    weighted_similarity,
 )
 
 
@@ -100,18 +100,22 @@ def test_idf_weights_zero_for_shingles_in_more_than_half_the_sets():
     assert weights.unseen == pytest.approx(math.log(4))
 
 
-def test_weighted_jaccard_counts_rare_shingles_more():
+def _weighted(a: np.ndarray, b: np.ndarray, weights) -> float:
+    return float(weighted_similarity(np.array([(0, 1)]), [a, b], weights)[0])
+
+
+def test_weighted_similarity_counts_rare_shingles_more():
     sets = [_a(1, 2, 3), _a(1, 2), _a(1, 4), _a(5)]
     weights = idf_weights(sets)
     log2, log4 = math.log(2), math.log(4)
     # Sharing 1 (weight 0) and 2 (log 2) out of {1, 2, 3, 4}.
     expected = log2 / (log2 + log4 + log4)
-    assert weighted_jaccard(_a(1, 2, 3), _a(1, 2, 4), weights) == pytest.approx(expected)
+    assert _weighted(_a(1, 2, 3), _a(1, 2, 4), weights) == pytest.approx(expected)
     # Sharing only the common shingle counts for nothing.
-    assert weighted_jaccard(_a(1, 3), _a(1, 4), weights) == 0.0
+    assert _weighted(_a(1, 3), _a(1, 4), weights) == 0.0
     # Only weightless shingles on both sides: 0, not a division by zero.
-    assert weighted_jaccard(_a(1), _a(1), weights) == 0.0
-    assert weighted_jaccard(_a(3, 4), _a(3, 4), weights) == pytest.approx(1.0)
+    assert _weighted(_a(1), _a(1), weights) == 0.0
+    assert _weighted(_a(3, 4), _a(3, 4), weights) == pytest.approx(1.0)
 
 
 def test_verify_weighted_keeps_pairs_reaching_the_threshold():
@@ -120,7 +124,7 @@ def test_verify_weighted_keeps_pairs_reaching_the_threshold():
     # Over 8 sets: 1 and 2 weigh log(8 / 2), 3 and 4 weigh log(8 / 3). Pair (0, 1)
     # shares 1 and 2 of 1..4: 2 log 4 / (2 log 4 + 2 log 8/3), about 0.59.
     log4, log83 = math.log(4), math.log(8 / 3)
-    assert weighted_jaccard(sets[0], sets[1], weights) == pytest.approx(log4 / (log4 + log83))
+    assert _weighted(sets[0], sets[1], weights) == pytest.approx(log4 / (log4 + log83))
     found = verify_weighted([(0, 1), (2, 3)], sets, weights, threshold=0.6)
     assert [(m.a, m.b) for m in found] == [(2, 3)]
     assert found[0].jaccard == pytest.approx(1.0)
@@ -143,4 +147,4 @@ def test_ordered_similarity_rewards_the_same_order():
 def test_weights_learnt_from_nothing_weigh_nothing():
     weights = idf_weights([])
     assert weights.of(_a(1, 2)).tolist() == [0.0, 0.0]
-    assert weighted_jaccard(_a(1, 2), _a(2, 3), weights) == 0.0
+    assert _weighted(_a(1, 2), _a(2, 3), weights) == 0.0
