@@ -29,7 +29,7 @@ from .candidates import band_keys, lsh_bands
 from .errors import DedupeError
 from .parameters import CONTENT, VERBATIM, Parameters
 from .provenance import Facts, Location, Reuse, Side, mark_boilerplate, orient
-from .read import Document, Skipped, content_digest, iter_files, read_file, read_paths
+from .read import Document, Skipped, content_digest, iter_files, read_paths, read_whole
 from .scan import (
     KnownPairs,
     Log,
@@ -290,7 +290,7 @@ class Index:
         stat = os.stat(path)
         if row and row[1] == stat.st_size and row[2] == stat.st_mtime:
             return None
-        item = read_file(path)
+        item = read_whole(path)
         if isinstance(item, Document) and row and row[3] == item.digest:
             with self._transaction():
                 self.db.execute(

@@ -183,10 +183,11 @@ def decoding_note(doc: Document) -> str | None:
 
 
 def read_paths(paths: list[str]) -> Collection:
-    """Read every file under ``paths`` into a ``Collection`` (deterministic order)."""
+    """Read every file under ``paths`` into a ``Collection`` of whole-file documents
+    (``read_whole``; deterministic order)."""
     collection = Collection()
     for path in iter_files(paths):
-        item = read_file(path)
+        item = read_whole(path)
         if isinstance(item, Skipped):
             collection.skipped.append(item)
         else:
@@ -207,6 +208,17 @@ def read_documents(path: str) -> list[Document | Skipped]:
     from .formats import read_documents as read  # formats imports this module
 
     return read(path)
+
+
+def read_whole(path: str) -> Document | Skipped:
+    """The one document the file at ``path`` is: its text, or the text extracted from an
+    HTML, PDF or DOCX file. A WARC or JSON Lines file holds many documents and is
+    skipped here (only ``scan`` reads those, through ``read_documents``)."""
+    from .formats import CONTAINERS
+
+    if path.lower().endswith(CONTAINERS):
+        return Skipped(path, "holds many documents (WARC, JSON Lines): only scan reads those")
+    return read_documents(path)[0]
 
 
 def read_document(name: str) -> Document | Skipped:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -559,3 +560,31 @@ def test_an_extractor_failing_skips_the_file_or_record_and_no_more(tmp_path, mon
         Skipped(f"{warc}#{uri}", "unreadable record: tree too deep")
         for uri in (BRIDGE_URI, RAIL_URI)
     ]
+
+
+def test_index_and_duplicates_read_a_docx_as_the_document_it_is(tmp_path):
+    """Whole-file commands (index, query, duplicates) read HTML, PDF and DOCX files as
+    one document each; a container of many documents is skipped with the reason."""
+    from dedupe.duplicates import DuplicateParameters, duplicates
+    from dedupe.index import Index, scan_indexed
+    from dedupe.read import read_whole
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    text = "Notes taken at the meeting.\n\n" + SHARED + "\n\nNothing else was decided.\n"
+    (folder / "notes.txt").write_text(text)
+    write_docx(folder / "minutes.docx", text.split("\n\n"))
+    (folder / "records.jsonl").write_text(json.dumps({"id": "a", "text": SHARED}) + "\n")
+
+    assert isinstance(read_whole(str(folder / "records.jsonl")), Skipped)
+    with Index(str(tmp_path / "i.sqlite"), Parameters()) as index:
+        result, stats = scan_indexed([str(folder)], index)
+    assert sorted(os.path.basename(p) for p in stats.signed) == ["minutes.docx", "notes.txt"]
+    assert {os.path.basename(p.source.path) for p in result.passages} | {
+        os.path.basename(p.copy.path) for p in result.passages
+    } == {"minutes.docx", "notes.txt"}
+    groups = duplicates([str(folder)], DuplicateParameters()).groups
+    assert [
+        sorted(os.path.basename(p) for p in [g.representative.path, *(m.path for m in g.members)])
+        for g in groups
+    ] == [["minutes.docx", "notes.txt"]]

@@ -293,8 +293,8 @@ def test_rescan_after_an_addition_reads_only_the_new_file_and_its_partners(tmp_p
         added = folder / "new.txt"
         added.write_text(generate_text(np.random.default_rng(999), 300) + "\n" + paragraphs[5][2])
         reads = []
-        real_read, real_reread = index_module.read_file, scan_module.read_document
-        monkeypatch.setattr(index_module, "read_file", lambda p: reads.append(p) or real_read(p))
+        real_read, real_reread = index_module.read_whole, scan_module.read_document
+        monkeypatch.setattr(index_module, "read_whole", lambda p: reads.append(p) or real_read(p))
         monkeypatch.setattr(
             scan_module, "read_document", lambda p: reads.append(p) or real_reread(p)
         )
