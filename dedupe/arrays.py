@@ -9,21 +9,25 @@ from __future__ import annotations
 import numpy as np
 
 
-def _firsts(ordered: np.ndarray) -> np.ndarray:
-    return np.concatenate([[True], ordered[1:] != ordered[:-1]]) if len(ordered) else ordered == 0
+def runs(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal neighbours in a sorted 1-d array starts, and its length."""
+    if not len(ordered):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    return starts, np.diff(np.append(starts, len(ordered)))
 
 
 def unique(values: np.ndarray) -> np.ndarray:
     """The sorted distinct elements of a 1-d array."""
     ordered = np.sort(values, kind="stable")
-    return ordered[_firsts(ordered)]
+    return ordered[runs(ordered)[0]]
 
 
 def unique_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The sorted distinct elements of a 1-d array and how often each occurs."""
     ordered = np.sort(values, kind="stable")
-    starts = np.flatnonzero(_firsts(ordered))
-    return ordered[starts], np.diff(np.append(starts, len(ordered)))
+    starts, lengths = runs(ordered)
+    return ordered[starts], lengths
 
 
 def positions_of(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 from datasketch import MinHashLSH
 
-from .arrays import unique
+from .arrays import runs, unique
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
@@ -57,9 +57,7 @@ def bucket_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int | None = No
     colliding means words the whole collection shares, not reuse between two of them.
     """
     order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
-    sizes = np.diff(np.append(starts, len(ordered)))
+    starts, sizes = runs(keys[order])
     found = [np.empty((0, 2), dtype=np.int64)]
     for size in unique(sizes[sizes >= 2]):
         if max_bucket is not None and size > max_bucket:

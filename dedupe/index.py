@@ -28,7 +28,7 @@ import numpy as np
 from .candidates import band_keys, lsh_bands
 from .errors import DedupeError
 from .parameters import CONTENT, VERBATIM, Parameters
-from .provenance import Facts, Location, Reuse, Side, mark_boilerplate, orient
+from .provenance import Facts, Location, Reuse, Side
 from .read import Document, Skipped, content_digest, iter_files, read_paths, read_whole
 from .scan import (
     KnownPairs,
@@ -39,6 +39,7 @@ from .scan import (
     family_sets,
     find_passages,
     find_reuses,
+    oriented,
     prepare,
     reread,
     signed_segments,
@@ -632,8 +633,7 @@ def scan_indexed(
     index.store_reuses(find_reuses(prepared, params, candidates, log), fresh)
     given = {key(p): p for p in iter_files(paths)}
     found = [_renamed(r, given) for r in index.stored_reuses(set(given))]
-    oriented = orient(found, {given[k]: f for k, f in index.facts(set(given)).items()})
-    passages = mark_boilerplate(oriented, params.boilerplate_documents)
+    passages = oriented(found, {given[k]: f for k, f in index.facts(set(given)).items()}, params)
     log(f"{len(passages)} reused passages")
     skipped = [s for s in stats.skipped if key(s.path) in given]
     return ScanResult(params, index.infos(given), passages, skipped, notes), stats

@@ -61,6 +61,7 @@ from .shingle import (
 from .sign import range_signatures
 from .sketch import DocumentInfo, Sketch, concat, sketch_files
 from .verify import (
+    SegmentMatch,
     WeightedSets,
     Weights,
     idf_weights,
@@ -113,8 +114,8 @@ def prepare(index: int, doc: Document, params: Parameters) -> Prepared:
 
 
 class Candidates(Protocol):
-    """Where candidate segment pairs and rarity weights come from: LSH over the scanned
-    segments (``InMemory``) or a persistent index (``dedupe.index``).
+    """Where candidate segment pairs and rarity weights come from (``KnownPairs``: found
+    by the scan's LSH, or looked up in a persistent index, ``dedupe.index``).
     """
 
     def pairs(
@@ -400,9 +401,15 @@ def find_passages(
     """``find_reuses``, oriented source → copy, in report order."""
     found = find_reuses(prepared, params, candidates, log)
     with stage("provenance", log):
-        passages = mark_boilerplate(orient(found, facts(prepared)), params.boilerplate_documents)
+        passages = oriented(found, facts(prepared), params)
     log(f"{len(passages)} reused passages")
     return passages
+
+
+def oriented(reuses: list[Reuse], facts: dict[str, Facts], params: Parameters) -> list[Passage]:
+    """``reuses`` oriented source → copy in report order (``orient``), boilerplate
+    marked."""
+    return mark_boilerplate(orient(reuses, facts), params.boilerplate_documents)
 
 
 SegmentKey = tuple[str, int, int]
@@ -624,27 +631,23 @@ def scan(
         log(f"read {len(collection.files)} documents, skipped {len(collection.sketch.skipped)}")
         log(f"{len(signed)} segments")
         with stage("candidates", log):
-            checked, kept = 0, []
-            for chunk in pair_finder(collection, VERBATIM, params):
-                checked += len(chunk)
-                matches = verify(chunk, signed.verbatim, params.candidate_threshold)
-                kept.append(np.array([(m.a, m.b) for m in matches]).reshape(-1, 2))
-            found = {VERBATIM: unique_pairs(kept)}
+            sets, threshold = signed.verbatim, params.candidate_threshold
+            chunks = pair_finder(collection, VERBATIM, params)
+            checked, found = verified(chunks, lambda chunk: verify(chunk, sets, threshold))
+            found = {VERBATIM: found}
         log(f"word n-grams: {checked} candidate pairs checked, {len(found[VERBATIM])} verified")
         # Each table of sets is let go once used: memory holds one family at a time.
         collection.sketch.signed = signed = replace(signed, verbatim=EMPTY)
         weights = idf_weights(signed.content)
         if params.paraphrase:
             with stage("paraphrase candidates", log):
-                checked, kept = 0, []
                 weighted = WeightedSets.of(signed.content, weights)
                 collection.sketch.signed = signed = replace(signed, content=EMPTY)
                 threshold = params.paraphrase_window_threshold
-                for chunk in pair_finder(collection, CONTENT, params):
-                    checked += len(chunk)
-                    matches = verify_weighted(chunk, weighted, weights, threshold)
-                    kept.append(np.array([(m.a, m.b) for m in matches]).reshape(-1, 2))
-                found[CONTENT] = unique_pairs(kept)
+                checked, found[CONTENT] = verified(
+                    pair_finder(collection, CONTENT, params),
+                    lambda chunk: verify_weighted(chunk, weighted, weights, threshold),
+                )
             log(f"content words: {checked} candidate pairs checked, {len(found[CONTENT])} verified")
     with stage("align", log):
         tasks = groups(collection, found)
@@ -655,12 +658,23 @@ def scan(
     reuses = [r for found_reuses, _ in results for r in found_reuses]
     notes = collection.sketch.notes + [n for _, group_notes in results for n in group_notes]
     with stage("provenance", log):
-        oriented = orient(reuses, collection.sketch.facts)
-        passages = mark_boilerplate(oriented, params.boilerplate_documents)
+        passages = oriented(reuses, collection.sketch.facts, params)
     log(f"{len(passages)} reused passages")
     return ScanResult(
         params, collection.sketch.documents, passages, collection.sketch.skipped, notes
     )
+
+
+def verified(
+    chunks: Iterable[np.ndarray], check: Callable[[np.ndarray], list[SegmentMatch]]
+) -> tuple[int, np.ndarray]:
+    """How many candidate pairs the ``chunks`` hold, and the distinct ones ``check``
+    keeps."""
+    checked, kept = 0, []
+    for chunk in chunks:
+        checked += len(chunk)
+        kept.append(np.array([(m.a, m.b) for m in check(chunk)], dtype=np.int64).reshape(-1, 2))
+    return checked, unique_pairs(kept)
 
 
 def load_kernels(params: Parameters) -> None:

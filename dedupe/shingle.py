@@ -13,7 +13,7 @@ import numpy as np
 import snowballstemmer
 import xxhash
 
-from .arrays import positions_of, unique
+from .arrays import positions_of, runs, unique
 
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
@@ -97,12 +97,10 @@ def content_hashes(words: list[str], hashes: np.ndarray | None = None) -> np.nda
     if not len(words):
         return np.empty(0, dtype=np.uint32)
     order = np.argsort(hashes, kind="stable")
-    ordered = hashes[order]
-    firsts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    firsts, lengths = runs(hashes[order])
     distinct = [_content_hash(words[k]) for k in order[firsts].tolist()]
-    table = np.array(distinct, dtype=np.uint32)
     result = np.empty(len(words), dtype=np.uint32)
-    result[order] = np.repeat(table, np.diff(np.append(firsts, len(words))))
+    result[order] = np.repeat(np.array(distinct, dtype=np.uint32), lengths)
     return result
 
 

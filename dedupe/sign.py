@@ -3,9 +3,9 @@
 The values are exactly those of datasketch's ``MinHash`` (scheme ``affine32``, seed
 ``SEED``) fed the same 32-bit shingle hashes: each hash is pre-mixed with the
 MurmurHash3 finalizer, permuted with ``a * h + b mod 2**32``, and the minimum per
-permutation is kept. Computing them with numpy over a whole batch of sets avoids a
-Python-level loop per shingle; the signatures are returned as datasketch
-``LeanMinHash`` objects for LSH.
+permutation is kept. A compiled loop computes them for many token ranges of a hash
+array at once (``range_signatures``); ``signatures`` returns datasketch
+``LeanMinHash`` objects where datasketch's own types are used.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from datasketch import LeanMinHash, MinHash
 
 SEED = 1
 SCHEME = "affine32"
-BATCH_CELLS = 1 << 16  # shingles x permutations per numpy batch: small enough for the cache
 _EMPTY = np.uint32(0xFFFFFFFF)
 
 
@@ -37,29 +36,16 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint32(16))
 
 
-def _permuted(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Each 32-bit hash pre-mixed and permuted by every ``(a, b)``: one row per value."""
-    mixed = _fmix32(values.astype(np.uint32))
-    with np.errstate(over="ignore"):
-        permuted = np.multiply(mixed[:, None], a[None, :])
-        return np.add(permuted, b[None, :], out=permuted)
-
-
 def signature_matrix(sets: list[np.ndarray], num_perm: int) -> np.ndarray:
     """MinHash values of each set, one row per set (``uint32``, ``num_perm`` columns).
 
     An empty set gets the all-maximum row, as an empty datasketch ``MinHash`` has.
     """
-    a, b = permutations(num_perm)
-    result = np.full((len(sets), num_perm), _EMPTY, dtype=np.uint32)
-    for rows in _batches([len(s) for s in sets], BATCH_CELLS // num_perm):
-        chosen = [k for k in rows if len(sets[k])]
-        if not chosen:
-            continue
-        permuted = _permuted(np.concatenate([sets[k] for k in chosen]), a, b)
-        starts = np.cumsum([0] + [len(sets[k]) for k in chosen[:-1]])
-        result[chosen] = np.minimum.reduceat(permuted, starts, axis=0)
-    return result
+    lengths = np.array([len(s) for s in sets], dtype=np.int64)
+    ends = np.cumsum(lengths)
+    ranges = np.stack([ends - lengths, ends], axis=1)
+    values = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)
+    return range_signatures(values, ranges, num_perm)
 
 
 def range_signatures(
@@ -100,19 +86,6 @@ def _minima_kernel():
             out[k] = row
 
     return minima
-
-
-def _batches(sizes: list[int], limit: int) -> list[list[int]]:
-    """Consecutive runs of indices whose sizes add up to about ``limit`` (at least one)."""
-    batches: list[list[int]] = [[]]
-    total = 0
-    for k, size in enumerate(sizes):
-        if batches[-1] and total + size > limit:
-            batches.append([])
-            total = 0
-        batches[-1].append(k)
-        total += size
-    return batches
 
 
 def signatures(shingle_sets: list[np.ndarray], num_perm: int) -> list[LeanMinHash]:

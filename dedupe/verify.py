@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .arrays import unique, unique_counts
+from .arrays import runs, unique, unique_counts
 from .executors import available_cores
 from .shingle import SetTable
 
@@ -47,16 +47,17 @@ class WeightedSets:
     totals: np.ndarray
 
     @classmethod
-    def of(cls, sets: list[np.ndarray] | SetTable, weights: Weights | None = None) -> WeightedSets:
-        """``sets`` with ``weights`` (weight 1 per shingle when None)."""
+    def of(cls, sets: list[np.ndarray] | SetTable, weights: Weights) -> WeightedSets:
+        """``sets`` with ``weights``."""
         table = sets if isinstance(sets, SetTable) else SetTable.of(sets)
-        keys = weights.keys if weights is not None and len(weights.keys) else None
-        ranks = np.searchsorted(keys, table.values) if keys is not None else None
-        if keys is None or not np.array_equal(keys[np.minimum(ranks, len(keys) - 1)], table.values):
-            keys = unique(table.values)  # shingles the weights do not know
+        keys = weights.keys
+        ranks = np.searchsorted(keys, table.values)
+        known = len(keys) and np.array_equal(keys[np.minimum(ranks, len(keys) - 1)], table.values)
+        if not known:  # shingles the weights have not seen
+            keys = unique(table.values)
             ranks = np.searchsorted(keys, table.values)
         ranks = ranks.astype(np.int32)
-        rank_weights = np.ones(len(keys)) if weights is None else weights.of(keys)
+        rank_weights = weights.of(keys)
         running = np.concatenate([[0.0], np.cumsum(rank_weights[ranks])])
         offsets = table.offsets.astype(np.int64)
         return cls(ranks, offsets, rank_weights, running[offsets[1:]] - running[offsets[:-1]])
@@ -73,17 +74,17 @@ class WeightedSets:
         in threads, one per core, by the compiled ``_marking_kernel``)."""
         order = np.argsort(pairs[:, 0], kind="stable")
         a, b = pairs[order, 0], pairs[order, 1]
-        runs = np.flatnonzero(np.concatenate([[True], a[1:] != a[:-1], [True]]))
+        starts = np.append(runs(a)[0], len(a))  # pairs of one first set are one run
         threads = min(available_cores(), max(1, len(a) // MIN_PAIRS_PER_THREAD))
-        cuts = unique(np.searchsorted(runs, np.linspace(0, len(a), threads + 1)))
-        cuts = np.unique(np.concatenate([[0], cuts, [len(runs) - 1]]))
+        even = np.searchsorted(starts, np.linspace(0, len(a), threads + 1))
+        cuts = unique(np.concatenate([[0], even, [len(starts) - 1]]).clip(0, len(starts) - 1))
         found = np.empty(len(a))
         kernel = _marking_kernel()
 
         def work(first_run: int, stop_run: int) -> None:
-            start, stop = runs[first_run], runs[stop_run]
+            start, stop = starts[first_run], starts[stop_run]
             found[start:stop] = kernel(
-                self.ranks, self.offsets, self.rank_weights, a, b, runs[first_run : stop_run + 1]
+                self.ranks, self.offsets, self.rank_weights, a, b, starts[first_run : stop_run + 1]
             )
 
         with ThreadPoolExecutor(threads) as pool:
@@ -127,11 +128,10 @@ def _marking_kernel():
 def shared_weight(
     pairs: list[tuple[int, int]] | np.ndarray,
     sets: list[np.ndarray] | SetTable | WeightedSets,
-    weights: Weights | None = None,
+    weights: Weights,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each pair of set indices, the total weight of the shingles both sets hold, and
-    the total weights of the two sets (weight 1 per shingle when ``weights`` is None;
-    ``WeightedSets`` carry their own weights).
+    the total weights of the two sets (``WeightedSets`` carry their own weights).
     """
     index = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     if not len(index):
