@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -25,7 +25,8 @@ from .errors import DedupeError
 from .executors import Executor, Local, available_cores
 from .index import DEFAULT_PATH as DEFAULT_INDEX
 from .index import open_index, query, scan_indexed
-from .quarantine import plan_moves, quarantine, restore
+from .output import check_output, needs_printable, printable, printable_fields, write
+from .quarantine import check_folder, plan_moves, quarantine, restore
 from .report import FORMATS, PASSAGE_FORMATS, render, render_rows, without_boilerplate
 from .scan import Parameters, ScanResult, scan
 from .sqlite_report import check_target, write_sqlite
@@ -39,14 +40,36 @@ class InputError(click.ClickException):
     exit_code = 2
 
 
+class Stopped(BaseException):
+    """The run was interrupted (Ctrl-C, exit 130) or terminated (SIGTERM, exit 143).
+
+    A ``BaseException``, like ``KeyboardInterrupt``, so that no ``except Exception``
+    stops it on its way out: every ``with`` block (worker processes, temporary folders,
+    open files) is closed as it passes."""
+
+    def __init__(self, what: str, exit_code: int):
+        super().__init__(what)
+        self.what, self.exit_code = what, exit_code
+
+
+def _terminated(signum, frame) -> None:
+    raise Stopped("terminated", 128 + signal.SIGTERM)
+
+
 class Group(click.Group):
     """Reports bad usage, ``DedupeError`` and unreadable files as one line on stderr,
-    ``dedupe: error: ...``, with exit code 2."""
+    ``dedupe: error: ...``, with exit code 2; an interrupt or SIGTERM as one line with
+    exit code 130 or 143, once the run's workers and temporary files are gone."""
 
     def main(self, *args, **kwargs):
         kwargs["standalone_mode"] = False
+        signal.signal(signal.SIGTERM, _terminated)
         try:
             code = super().main(*args, **kwargs)
+        except Stopped as stop:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the line is all that is left
+            click.echo(f"dedupe: error: {stop.what}", err=True)
+            sys.exit(stop.exit_code)
         except click.exceptions.Abort:
             click.echo("dedupe: error: interrupted", err=True)
             sys.exit(130)
@@ -58,14 +81,16 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Stopped("interrupted", 130) from None
         except (DedupeError, OSError) as err:
             raise InputError(_message(err)) from None
 
 
 def _message(err: Exception) -> str:
     if isinstance(err, OSError) and err.filename:
-        return f"{err.strerror}: {err.filename}"
-    return str(err)
+        return printable(f"{err.strerror}: {err.filename}")
+    return printable(str(err))
 
 
 @click.group(cls=Group)
@@ -74,23 +99,24 @@ def main() -> None:
     """Find passages reused across documents, and which copy is the source."""
 
 
-def summarise(result: ScanResult, hidden: int = 0) -> list[str]:
-    """Lines for stderr: skipped files, decoding notes, boilerplate and a one-line count
-    (of the passages reported; ``hidden`` boilerplate passages were left out)."""
+def summarise(result: ScanResult, hidden: int = 0, verbose: bool = False) -> list[str]:
+    """Lines for stderr: skipped files, then one summary line (the passages reported,
+    the boilerplate among them or ``hidden`` from the report). Decoding notes are
+    listed with ``verbose``, counted otherwise."""
     lines = [f"warning: skipped {s.path}: {s.reason}" for s in result.skipped]
-    lines += [f"note: {n}" for n in result.notes]
+    if verbose:
+        lines += [f"note: {n}" for n in result.notes]
     marked = sum(p.boilerplate for p in result.passages)
-    recurring = f"text recurring in {result.parameters.boilerplate_documents} or more documents"
+    extras = []
     if hidden:
-        lines.append(f"note: {hidden} boilerplate passages ({recurring}) left out")
+        extras.append(f"{hidden} boilerplate passages left out")
     elif marked:
-        lines.append(
-            f"note: {marked} of the passages are boilerplate ({recurring}); "
-            "--no-boilerplate leaves them out"
-        )
+        extras.append(f"{marked} of them boilerplate, which --no-boilerplate leaves out")
+    if result.notes and not verbose:
+        extras.append(f"{len(result.notes)} notes (--verbose shows them)")
     lines.append(
         f"{len(result.documents)} documents scanned, {len(result.skipped)} skipped, "
-        f"{len(result.passages)} reused passages"
+        f"{len(result.passages)} reused passages" + (f" ({'; '.join(extras)})" if extras else "")
     )
     return lines
 
@@ -246,6 +272,11 @@ def report_options(item: str):
                 help="Write the report to this file instead of standard output.",
             ),
             click.option("--quiet", is_flag=True, help="Print nothing on stderr but errors."),
+            click.option(
+                "--verbose",
+                is_flag=True,
+                help="Also print each stage's time, memory and counts, and every note.",
+            ),
         ]
         for option in reversed(options):
             func = option(func)
@@ -352,8 +383,9 @@ def _isatty(stream) -> bool:
         return False
 
 
-def _log(quiet: bool):
-    return (lambda _: None) if quiet else (lambda m: click.echo(m, err=True))
+def _log(quiet: bool, verbose: bool = True):
+    """Where the library's progress messages go: stderr with ``verbose``, else nowhere."""
+    return (lambda m: click.echo(m, err=True)) if verbose and not quiet else (lambda _: None)
 
 
 def _sketch(num_perm, shingle_size, min_words) -> dict:
@@ -372,37 +404,45 @@ def _parameters(options: dict) -> Parameters:
     return Parameters(**{k: v for k, v in options.items() if v is not None})
 
 
-def _check_output(output: str | None, fmt: str) -> None:
-    """Refuse, before any work, an output file whose folder does not exist, or one the
-    SQLite report may not replace."""
+def _check_output(
+    output: str | None, fmt: str, inputs: list[str], protected: list[str] = ()
+) -> None:
+    """Refuse, before any work, an output file that is an input, inside a scanned folder
+    or ``protected`` (the index), whose folder does not exist, or one the SQLite report
+    may not replace."""
     if fmt == "sqlite":
         check_target(output)
-    folder = os.path.dirname(os.path.abspath(output)) if output else None
-    if folder and not os.path.isdir(folder):
-        raise DedupeError(f"no such folder for -o: {folder}")
-
-
-def _write(text: str, output: str | None) -> None:
-    """``text`` to the file ``output``, or to standard output."""
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    else:
-        sys.stdout.write(text)
+        check_output(output, inputs, protected)
+
+
+def _index_files(index_path: str | None) -> list[str]:
+    """The index file and SQLite's files beside it, which no report may replace."""
+    if not index_path:
+        return []
+    return [index_path + suffix for suffix in ("", "-wal", "-shm", "-journal")]
 
 
 def _emit(
-    result: ScanResult, fmt: str, output: str | None, quiet: bool, boilerplate: bool = True
+    result: ScanResult,
+    fmt: str,
+    output: str | None,
+    quiet: bool,
+    boilerplate: bool = True,
+    verbose: bool = False,
 ) -> None:
     """Write the report of ``result`` (less its boilerplate passages unless
     ``boilerplate``), then the summary on stderr unless ``quiet``."""
     shown = result if boilerplate else without_boilerplate(result)
+    names = [d.path for d in shown.documents] + [s.path for s in shown.skipped] + shown.notes
+    if needs_printable(names):
+        shown = printable_fields(shown)
     if fmt == "sqlite":
         write_sqlite(shown, output)
     else:
-        _write(render(shown, fmt), output)
+        write(render(shown, fmt), output)
     if not quiet:
-        for line in summarise(shown, len(result.passages) - len(shown.passages)):
+        for line in summarise(shown, len(result.passages) - len(shown.passages), verbose):
             click.echo(line, err=True)
 
 
@@ -415,7 +455,7 @@ def _emit(
 @boilerplate_option
 def scan_command(
     paths, threshold, paraphrase, boilerplate_documents, num_perm, shingle_size, min_words,
-    index_path, jobs, dask_spec, fmt, output, quiet, boilerplate,
+    index_path, jobs, dask_spec, fmt, output, quiet, verbose, boilerplate,
 ):  # fmt: skip
     """Report the passages reused across the files in PATHS (files or folders, read
     recursively), with source and copy locations, kind of reuse and the evidence for
@@ -432,7 +472,7 @@ def scan_command(
     (--jobs) or on a Dask cluster (--dask); the report does not depend on where the
     work ran.
     """
-    _check_output(output, fmt)
+    _check_output(output, fmt, list(paths), _index_files(index_path))
     options = _sketch(num_perm, shingle_size, min_words) | _reading(
         threshold, paraphrase, boilerplate_documents
     )
@@ -443,7 +483,7 @@ def scan_command(
                     f"{name} does not apply to --index (an indexed scan runs in this process)"
                 )
         with open_index(index_path, options) as index:
-            result, _ = scan_indexed(list(paths), index, _log(quiet))
+            result, _ = scan_indexed(list(paths), index, _log(quiet, verbose))
     else:
         params = _parameters(options)
         params.check()  # before any worker starts
@@ -451,9 +491,9 @@ def scan_command(
             ProgressBar.on_stderr(quiet) as bar,
             _executor(jobs, dask_spec, list(paths)) as executor,
         ):
-            log = bar.log(_log(quiet))
+            log = bar.log(_log(quiet, verbose))
             result = scan(list(paths), params, log, executor=executor, progress=bar)
-    _emit(result, fmt, output, quiet, boilerplate)
+    _emit(result, fmt, output, quiet, boilerplate, verbose)
 
 
 @main.command("query")
@@ -464,19 +504,19 @@ def scan_command(
 @boilerplate_option
 def query_command(
     files, threshold, paraphrase, boilerplate_documents, num_perm, shingle_size, min_words,
-    index_path, fmt, output, quiet, boilerplate,
+    index_path, fmt, output, quiet, verbose, boilerplate,
 ):  # fmt: skip
     """Report what the documents in FILES (new accessions) share with an indexed
     collection: same table and JSON as scan. FILES are not added to the index and
     nothing indexed is signed again.
     """
-    _check_output(output, fmt)
+    _check_output(output, fmt, list(files), _index_files(index_path))
     options = _sketch(num_perm, shingle_size, min_words) | _reading(
         threshold, paraphrase, boilerplate_documents
     )
     with open_index(index_path, options, create=False) as index:
-        result = query(list(files), index, _log(quiet))
-    _emit(result, fmt, output, quiet, boilerplate)
+        result = query(list(files), index, _log(quiet, verbose))
+    _emit(result, fmt, output, quiet, boilerplate, verbose)
 
 
 @main.group("index")
@@ -540,19 +580,20 @@ def index_prune(index_path):
 DUPLICATE_DEFAULTS = DuplicateParameters()
 
 
-def duplicates_summary(result: DuplicatesResult) -> list[str]:
-    """Lines for stderr: skipped files, decoding notes and a one-line count."""
+def duplicates_summary(result: DuplicatesResult, verbose: bool = False) -> list[str]:
+    """Lines for stderr: skipped files, decoding notes (with ``verbose``) and a one-line
+    count."""
     lines = [f"warning: skipped {s.path}: {s.reason}" for s in result.skipped]
-    lines += [f"note: {n}" for n in result.notes]
+    lines += [f"note: {n}" for n in result.notes] if verbose else []
     counts = {relation: 0 for relation in RELATIONS}
     for g in result.groups:
         for m in g.members:
             counts[m.relation] += 1
     lines.append(
         f"{result.documents} documents compared, {len(result.skipped)} skipped, "
-        f"{len(result.groups)} duplicate groups ("
+        f"{len(result.groups)} duplicate groups holding "
         + ", ".join(f"{n} {relation}" for relation, n in counts.items())
-        + ")"
+        + " copies"
     )
     return lines
 
@@ -597,7 +638,7 @@ def duplicates_summary(result: DuplicatesResult) -> list[str]:
 )
 @report_options("group")
 def duplicates_command(
-    paths, threshold, keep, quarantine_dir, dry_run, index_path, fmt, output, quiet
+    paths, threshold, keep, quarantine_dir, dry_run, index_path, fmt, output, quiet, verbose
 ):
     """Group whole documents under PATHS (files or folders, read recursively) that are
     exact copies, near copies or excerpts of one another, each group around the
@@ -606,9 +647,9 @@ def duplicates_command(
     Report-only unless --quarantine DIR is given. Results go to standard output (or
     -o FILE); progress and warnings to stderr.
     """
-    log = _log(quiet)
-    _check_output(output, fmt)
+    log, say = _log(quiet, verbose), _log(quiet)
     paths = list(paths)
+    _check_output(output, fmt, paths, _index_files(index_path))
     if index_path:
         with open_index(index_path, {}, create=False) as index:
             paths += index.paths()
@@ -616,6 +657,8 @@ def duplicates_command(
         raise DedupeError("give at least one PATH to check, or --index FILE")
     if dry_run and not quarantine_dir:
         raise DedupeError("--dry-run only applies to --quarantine DIR")
+    if quarantine_dir:
+        check_folder(quarantine_dir, paths)
     params = DuplicateParameters(threshold=threshold, keep=keep)
     exclude = [quarantine_dir] if quarantine_dir else []
     result = find_duplicate_files(paths, params, log, exclude)
@@ -624,12 +667,20 @@ def duplicates_command(
         moves = plan_moves(result.groups, quarantine_dir)
         if dry_run:
             for move in moves:
-                log(f"would move {move.path} -> {move.target}")
+                say(printable(f"would move {move.path} -> {move.target}"))
         else:
             journal = quarantine(moves, log).journal or None
-    _write(render_duplicates(result, fmt, moves, journal), output)
+    names = (
+        [m.original for m in moves or []]
+        + [s.path for s in result.skipped]
+        + [member.path for g in result.groups for member in (g.representative, *g.members)]
+    )
+    shown = (result, moves, journal)
+    if needs_printable(names + ([journal] if journal else [])):
+        shown = printable_fields(shown)
+    write(render_duplicates(shown[0], fmt, shown[1], shown[2]), output)
     if not quiet:
-        for line in duplicates_summary(result):
+        for line in duplicates_summary(shown[0], verbose):
             click.echo(line, err=True)
         if moves is not None:
             if dry_run:
@@ -650,16 +701,19 @@ def duplicates_command(
 def restore_command(journal, quiet):
     """Move every file recorded in the quarantine JOURNAL back to where it was, checking
     its content digest. Every entry is checked first: if any points outside the
-    journal's folder, finds its original path taken again, or does not match its digest,
-    nothing is moved.
+    journal's folder or the checked folder it records, finds its original path taken
+    again, or does not match its digest, nothing is moved. A last line cut short by a
+    crash is passed over (its file was never moved).
 
     Prints each restored path on standard output.
     """
-    log = (lambda _: None) if quiet else (lambda m: click.echo(m, err=True))
+    log = _log(quiet)
     result = restore(journal)
     for entry in result.restored:
-        click.echo(entry["original"])
+        click.echo(printable(entry["original"]))
+    if result.cut_short:
+        log("note: the journal's last line was cut short (its file was never moved)")
     log(
-        f"restored {len(result.restored)} files from {result.directory}"
+        printable(f"restored {len(result.restored)} files from {result.directory}")
         + (f", {len(result.in_place)} already in place" if result.in_place else "")
     )

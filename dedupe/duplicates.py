@@ -67,7 +67,6 @@ from __future__ import annotations
 import heapq
 import json
 import math
-import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -398,24 +397,16 @@ def duplicates(
     """Duplicate groups among the files under ``paths`` (files or folders, recursively).
 
     Files inside the folders ``exclude`` (such as the quarantine folder, when it lies
-    under a checked folder) are left out.
+    under a checked folder) are left out. Symbolic links are skipped: a link is never
+    grouped, so it is never moved and never kept in place of the file it points at.
     """
     params.check()
-    collection = read_paths(paths)
+    collection = read_paths(paths, exclude, links=False)
     log(f"read {len(collection.documents)} documents, skipped {len(collection.skipped)}")
-    documents = [d for d in collection.documents if not any(_under(d.path, f) for f in exclude)]
-    if len(documents) < len(collection.documents):
-        left_out = len(collection.documents) - len(documents)
-        log(f"left out {left_out} files inside {', '.join(exclude)}")
-    result = find_duplicates(documents, params, log)
+    result = find_duplicates(collection.documents, params, log)
     result.skipped = collection.skipped
     result.notes = collection.notes
     return result
-
-
-def _under(path: str, folder: str) -> bool:
-    path, folder = os.path.realpath(path), os.path.realpath(folder)
-    return path != folder and os.path.commonpath([path, folder]) == folder
 
 
 # ----------------------------------------------------------------------------- reports

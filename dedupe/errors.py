@@ -1,5 +1,17 @@
-"""Errors a user can cause. The CLI reports them as one line with exit code 2."""
+"""Errors a user can cause. The CLI reports each as one line with exit code 2."""
 
 
 class DedupeError(Exception):
     """Bad input or a request that cannot be carried out; the message is shown to the user."""
+
+
+class MissingInput(DedupeError):
+    """A path given to read does not exist."""
+
+
+class OutputRefused(DedupeError):
+    """An output path that would overwrite an input, an index or a file not ours."""
+
+
+class DamagedIndex(DedupeError):
+    """An index file that is not a readable dedupe index."""

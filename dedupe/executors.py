@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
@@ -36,9 +37,18 @@ def _apply(fn: Callable, args: tuple, item):
     return fn(item, *args)
 
 
+def _ignore_interrupts() -> None:
+    """In a worker: leave Ctrl-C and SIGTERM to the main process, which stops the
+    workers itself (a worker interrupted mid-task could block on its result pipe)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 class Local:
     """``jobs`` worker processes (forked when first needed, so they start at once, and
-    kept until ``close``); one job, or a single item, runs in this process."""
+    kept until ``close``); one job, or a single item, runs in this process. Leaving the
+    ``with`` block on an exception (an interrupt included) kills the workers at once
+    instead of waiting for their tasks."""
 
     def __init__(self, jobs: int | None = None):
         self.workers = jobs or available_cores()
@@ -48,20 +58,38 @@ class Local:
         if self.workers == 1 or len(items) < 2:
             return (fn(item, *args) for item in items)
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=_context())
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=_context(), initializer=_ignore_interrupts
+            )
         return self._pool.map(partial(_apply, fn, args), items)
 
     def close(self) -> None:
-        """Stop the worker processes."""
+        """Stop the worker processes once their tasks are done."""
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
 
+    def kill(self) -> None:
+        """Stop the worker processes now, dropping their tasks."""
+        if self._pool is None:
+            return
+        # ProcessPoolExecutor has no public way to stop busy workers before Python 3.14.
+        processes = list(getattr(self._pool, "_processes", {}).values())
+        for process in processes:
+            process.kill()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.join()
+        self._pool = None
+
     def __enter__(self) -> Local:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.kill()
 
 
 def _context():

@@ -26,10 +26,10 @@ from datetime import date
 import numpy as np
 
 from .candidates import band_keys, lsh_bands
-from .errors import DedupeError
+from .errors import DamagedIndex, DedupeError
 from .parameters import CONTENT, VERBATIM, Parameters
 from .provenance import Facts, Location, Reuse, Side
-from .read import Document, Skipped, content_digest, iter_files, read_paths, read_whole
+from .read import Document, Skipped, content_digest, list_files, read_paths, read_whole
 from .scan import (
     KnownPairs,
     Log,
@@ -55,6 +55,7 @@ FAMILY_CODES = {VERBATIM: 0, CONTENT: 1}
 BATCH_FILES = 32
 NO_CAP = 2**62  # a bucket size no index reaches
 BUSY_TIMEOUT_MS = 60_000
+REBUILD = "; rebuild it: remove the file and run dedupe index add again"
 DEFAULT_PATH = os.path.join(".dedupe", "index.sqlite")
 # Parameters that decide what is stored; the others only affect how results are read.
 STORED = ("num_perm", "shingle_size", "min_words", "window_words", "candidate_threshold",
@@ -199,6 +200,10 @@ class Index:
     def __init__(self, path: str, params: Parameters, create: bool = True):
         if not create and not os.path.exists(path):
             raise DedupeError(f"no index at {path} (create it with: dedupe index add PATH)")
+        if os.path.exists(path) and not os.path.isfile(path):
+            raise DamagedIndex(f"{path} is not a file, so not a dedupe index")
+        if os.path.isfile(path) and os.path.getsize(path) == 0:
+            raise DamagedIndex(f"{path} is an empty file, not a dedupe index")
         if create:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         self.path = path
@@ -208,7 +213,7 @@ class Index:
             self._open()
         except sqlite3.DatabaseError as err:
             self.db.close()
-            raise DedupeError(f"{path} is not a dedupe index ({err})") from None
+            raise DamagedIndex(f"{path} is not a readable dedupe index ({err}){REBUILD}") from None
         except DedupeError:
             self.db.close()
             raise
@@ -217,7 +222,10 @@ class Index:
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
         if tables and "meta" not in tables:
-            raise DedupeError(f"{self.path} is an SQLite file but not a dedupe index")
+            raise DamagedIndex(f"{self.path} is an SQLite file but not a dedupe index")
+        problems = [r[0] for r in self.db.execute("PRAGMA quick_check(3)")]
+        if problems != ["ok"]:
+            raise DamagedIndex(f"{self.path} is damaged ({problems[0]}){REBUILD}")
         _retrying(lambda: self.db.execute("PRAGMA journal_mode = WAL"))
         # In WAL mode NORMAL keeps the database consistent through a crash or a kill;
         # only a power cut can lose the last commits (the next add redoes them).
@@ -250,8 +258,14 @@ class Index:
     def __enter__(self) -> Index:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
         self.close()
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise DamagedIndex(f"{self.path}: cannot use the index ({exc}){REBUILD}") from exc
+
+    def excluded(self) -> list[str]:
+        """The index file and SQLite's files beside it: never read as documents."""
+        return [self.path + suffix for suffix in ("", "-wal", "-shm", "-journal")]
 
     # ------------------------------------------------------------------ adding
 
@@ -262,7 +276,9 @@ class Index:
         Files are written ``BATCH_FILES`` at a time, each batch in one transaction.
         """
         stats = AddStats([], 0, [])
-        files = iter_files(paths)
+        listing = list_files(paths, self.excluded())
+        stats.skipped += listing.skipped
+        files = listing.files
         pending: list[Document] = []
         for n, path in enumerate(files, start=1):
             item = self._changed(path)
@@ -387,7 +403,8 @@ class Index:
         ).fetchall():
             result.append(Status(path, _state(path, size, mtime, digest)))
         indexed = {s.path for s in result}
-        result += [Status(key(p), "new") for p in iter_files(list(paths)) if key(p) not in indexed]
+        listed = list_files(list(paths), self.excluded()).files
+        result += [Status(key(p), "new") for p in listed if key(p) not in indexed]
         return sorted(result, key=lambda s: s.path)
 
     def prune(self) -> list[str]:
@@ -631,7 +648,7 @@ def scan_indexed(
     prepared, notes = _prepare_indexed(index, involved)
     candidates = KnownPairs([p.doc.path for p in prepared], collisions, index.weights())
     index.store_reuses(find_reuses(prepared, params, candidates, log), fresh)
-    given = {key(p): p for p in iter_files(paths)}
+    given = {key(p): p for p in list_files(paths, index.excluded()).files}
     found = [_renamed(r, given) for r in index.stored_reuses(set(given))]
     passages = oriented(found, {given[k]: f for k, f in index.facts(set(given)).items()}, params)
     log(f"{len(passages)} reused passages")
@@ -660,7 +677,7 @@ def query(files: list[str], index: Index, log: Log = lambda _: None) -> ScanResu
     """
     params = index.params
     params.check()
-    collection = read_paths(files)
+    collection = read_paths(files, index.excluded())
     new = [prepare(k, doc, params) for k, doc in enumerate(collection.documents)]
     collisions: dict[str, set[tuple[SegmentKey, SegmentKey]]] = {}
     for family in params.families():

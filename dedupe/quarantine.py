@@ -12,21 +12,30 @@ collection root is the deepest folder holding every grouped document; a name alr
 taken gets ``~1``, ``~2``... before its extension). The journal is a JSON-lines file in
 ``DIR`` itself, ``DIR/journal-<UTC time>.jsonl``: **the folder a journal lives in is the
 quarantine folder it belongs to**, and ``restore`` refuses any entry that points outside
-it. Each line describes one moved file::
+it. Its first line records what was checked: ``{"dedupe_journal": 1, "roots": [...]}``,
+the deepest folder holding every moved and kept file; ``restore`` refuses any entry whose
+original lies outside it. Each following line describes one moved file::
 
     {"original": "/abs/path/of/file.txt", "moved_to": "1/file.txt",
      "digest": "<xxh3-128 of the bytes>", "group": 1, "kept": "/abs/path/of/kept.txt",
      "reason": "exact copy of kept.txt"}
 
 ``original`` is absolute; ``moved_to`` is relative to the journal's folder, so the
-quarantine folder can itself be moved or copied elsewhere and still be restored.
+quarantine folder can itself be moved or copied elsewhere and still be restored. The
+journal is ASCII JSON: a file name that is not valid UTF-8 is kept exactly, its
+undecodable bytes written as ``\\udcXX`` escapes (Python's ``surrogateescape``).
+
+Symbolic links are never moved (``duplicates`` does not group them), so a kept file is
+never a link's target left dangling, and every journal entry is a regular file.
 
 Crash safety
 ------------
 
 For every file, the journal line is written and fsynced *before* the file is moved,
 and the target and source folders are fsynced after it. A crash can therefore leave a
-journal line whose move never happened, but never a moved file without a journal line.
+journal line whose move never happened, or a last line cut short (whose move never
+happened either, and which ``restore`` passes over), but never a moved file without a
+journal line.
 ``restore`` recognises the first case: an entry whose quarantined file is absent while
 the original is present with the journal's digest is already in place and is skipped.
 The same rule makes ``restore`` idempotent: when it is interrupted, running it again
@@ -55,6 +64,7 @@ from .errors import DedupeError
 
 Log = Callable[[str], None]
 
+HEADER = "dedupe_journal"
 JOURNAL_FIELDS = ("original", "moved_to", "digest", "group", "kept", "reason")
 _REQUIRED = ("original", "moved_to", "digest")
 _CHUNK = 1 << 20
@@ -104,11 +114,13 @@ class QuarantineResult:
 
 @dataclass
 class RestoreResult:
-    """What ``restore`` did: files moved back, and entries that were already in place."""
+    """What ``restore`` did: files moved back, entries that were already in place, and
+    whether the journal's last line was cut short (and passed over)."""
 
     directory: str
     restored: list[dict] = field(default_factory=list)
     in_place: list[dict] = field(default_factory=list)
+    cut_short: bool = False
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -131,6 +143,13 @@ def inside(path: str, folder: str) -> bool:
         if p == f or os.path.commonpath([p, f]) != f:
             return False
     return True
+
+
+def _within(path: str, folder: str) -> bool:
+    """True when the absolute ``path`` lies under ``folder``, literally (no link is
+    resolved: the journal records paths as they were)."""
+    path, folder = os.path.normpath(path), os.path.normpath(folder)
+    return path != folder and os.path.commonpath([path, folder]) == folder
 
 
 def _fsync_dir(path: str) -> None:
@@ -243,6 +262,8 @@ def plan_moves(groups: list[DuplicateGroup], directory: str) -> list[Move]:
 def _check_before_moving(moves: list[Move]) -> None:
     kept_checked: set[str] = set()
     for move in moves:
+        if os.path.islink(move.original):
+            raise DedupeError(f"{move.path} is a symbolic link; links are never moved")
         if not os.path.isfile(move.original):
             raise DedupeError(f"{move.path} is no longer there; nothing was moved")
         if file_digest(move.original) != move.digest:
@@ -267,9 +288,34 @@ def _new_journal(directory: str) -> tuple[str, int]:
     raise DedupeError(f"cannot create a journal in {directory}")
 
 
+def check_folder(directory: str, paths: list[str]) -> None:
+    """Refuse a quarantine folder that is one of the checked ``paths`` or holds one:
+    everything in it would be left out of the check."""
+    for path in paths:
+        if os.path.realpath(path) == os.path.realpath(directory) or inside(path, directory):
+            raise DedupeError(
+                f"the quarantine folder {directory} holds the checked path {path}; "
+                "choose a folder that is not being checked"
+            )
+
+
+def _root(moves: list[Move]) -> str:
+    """The deepest folder holding every moved and kept file."""
+    return os.path.commonpath([os.path.dirname(p) for m in moves for p in (m.original, m.kept)])
+
+
+def _write_line(fd: int, record: dict) -> None:
+    """``record`` as one ASCII JSON line, written and synced to disk."""
+    data = (json.dumps(record, ensure_ascii=True) + "\n").encode("ascii")
+    while data:
+        data = data[os.write(fd, data) :]
+    os.fsync(fd)
+
+
 def quarantine(moves: list[Move], log: Log = lambda _: None) -> QuarantineResult:
     """Carry out ``moves`` (from ``plan_moves``; all into one folder), journaling each
-    one before it happens (see the module docstring).
+    one before it happens (see the module docstring). The journal's header records the
+    folder holding every moved and kept file: no restore goes outside it.
 
     Every source is checked first (still there, unchanged, its kept copy present, its
     target free); if any check fails nothing is moved.
@@ -284,11 +330,9 @@ def quarantine(moves: list[Move], log: Log = lambda _: None) -> QuarantineResult
     journal, fd = _new_journal(directory)
     _fsync_dir(directory)
     try:
+        _write_line(fd, {HEADER: 1, "roots": [_root(moves)]})
         for move in moves:
-            data = (json.dumps(move.entry(), ensure_ascii=False) + "\n").encode("utf-8")
-            while data:
-                data = data[os.write(fd, data) :]
-            os.fsync(fd)
+            _write_line(fd, move.entry())
             os.makedirs(os.path.dirname(move.target), exist_ok=True)
             move_file(move.original, move.target, move.digest)
             log(f"moved {move.path} -> {move.target}")
@@ -300,34 +344,67 @@ def quarantine(moves: list[Move], log: Log = lambda _: None) -> QuarantineResult
 # ------------------------------------------------------------------------------- restore
 
 
-def read_journal(journal: str) -> list[dict]:
-    """The entries of ``journal``; ``DedupeError`` for a missing or malformed one."""
+@dataclass
+class Journal:
+    """A journal's recorded roots, its entries, and the cut-short last line if any."""
+
+    roots: list[str]
+    entries: list[dict]
+    cut_short: bool = False
+
+
+def read_journal(journal: str) -> Journal:
+    """The header and entries of ``journal``; ``DedupeError`` for a missing or
+    malformed one. A last line cut short by a crash (no newline, not JSON) is passed
+    over: its file was never moved."""
     if not os.path.isfile(journal):
         raise DedupeError(f"no such journal: {journal}")
+    with open(journal, "rb") as handle:
+        lines = handle.read().split(b"\n")
+    cut_short = bool(lines[-1].strip()) and not _parses(lines[-1])
+    records = []
+    for number, line in enumerate(lines[:-1] if cut_short else lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise DedupeError(f"{journal}:{number}: not a JSON line") from None
+        if not isinstance(record, dict):
+            raise DedupeError(f"{journal}:{number}: not a JSON object")
+        records.append((number, record))
+    if not records or records[0][1].get(HEADER) != 1:
+        raise DedupeError(f"{journal} is not a dedupe journal (no header line)")
+    roots = records[0][1].get("roots")
+    if not isinstance(roots, list) or not all(isinstance(r, str) and r for r in roots):
+        raise DedupeError(f"{journal}:1: the header names no checked paths")
     entries = []
-    with open(journal, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise DedupeError(f"{journal}:{number}: not JSON: {err.msg}") from None
-            if not isinstance(entry, dict):
-                raise DedupeError(f"{journal}:{number}: not a JSON object")
-            bad = [f for f in _REQUIRED if not isinstance(entry.get(f), str) or not entry[f]]
-            if bad:
-                raise DedupeError(f"{journal}:{number}: missing or empty {', '.join(bad)}")
-            entries.append(entry)
-    return entries
+    for number, entry in records[1:]:
+        bad = [f for f in _REQUIRED if not isinstance(entry.get(f), str) or not entry[f]]
+        if bad:
+            raise DedupeError(f"{journal}:{number}: missing or empty {', '.join(bad)}")
+        entries.append(entry)
+    return Journal(roots, entries, cut_short)
 
 
-def _problem(entry: dict, directory: str) -> str | None:
+def _parses(line: bytes) -> bool:
+    try:
+        json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return True
+
+
+def _problem(entry: dict, directory: str, roots: list[str]) -> str | None:
     """Why ``entry`` cannot be restored, or None (see ``restore``)."""
     original, digest = entry["original"], entry["digest"]
+    if "\0" in original or "\0" in entry["moved_to"]:
+        return "a path holds a NUL character"
     moved = os.path.join(directory, entry["moved_to"])
     if not os.path.isabs(original):
         return f"original path is not absolute: {original}"
+    if not any(original == r or _within(original, r) for r in roots):
+        return f"original path {original} is outside the checked paths the journal records"
     if not inside(moved, directory):
         return f"{entry['moved_to']} is outside the quarantine folder {directory}"
     if inside(original, directory):
@@ -365,7 +442,8 @@ def restore(journal: str, log: Log = lambda _: None) -> RestoreResult:
     skipped, so an interrupted restore can simply be run again.
     """
     directory = os.path.dirname(os.path.abspath(journal))
-    entries = read_journal(journal)
+    recorded = read_journal(journal)
+    entries = recorded.entries
     problems = []
     seen_original: set[str] = set()
     seen_moved: set[str] = set()
@@ -377,14 +455,14 @@ def restore(journal: str, log: Log = lambda _: None) -> RestoreResult:
             continue
         seen_original.add(original)
         seen_moved.add(moved)
-        problem = _problem(entry, directory)
+        problem = _problem(entry, directory, recorded.roots)
         if problem:
             problems.append(f"entry {number}: {problem}")
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise DedupeError(f"refusing to restore {journal}: {problems[0]}{more}; nothing moved")
 
-    result = RestoreResult(directory)
+    result = RestoreResult(directory, cut_short=recorded.cut_short)
     for entry in entries:
         original = entry["original"]
         moved = os.path.join(directory, entry["moved_to"])

@@ -1,8 +1,9 @@
 """Stage 1, read: find text files under the given paths and decode them.
 
-Nothing is ever written to the input. Files that cannot be used (empty, binary) are
-returned as ``Skipped`` with a reason instead of raising; a missing path raises
-``DedupeError`` because the user asked for something that is not there.
+Nothing is ever written to the input, and only regular files are read. Files that cannot
+be used (empty, binary, a FIFO or device) are returned as ``Skipped`` with a reason
+instead of raising; a missing path raises ``MissingInput`` because the user asked for
+something that is not there.
 
 ``read_file`` reads one plain text file; ``read_documents`` reads every document of any
 file, converting HTML, PDF, DOCX, WARC and JSON Lines with the readers of
@@ -14,6 +15,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,7 +24,7 @@ from functools import cached_property
 import xxhash
 from charset_normalizer import from_bytes
 
-from .errors import DedupeError
+from .errors import MissingInput
 
 _SNIFF_CHARS = 8192
 _BINARY = {"Cc", "Cn", "Co", "Cs"}
@@ -87,22 +89,77 @@ def content_digest(data: bytes) -> str:
     return xxhash.xxh3_128_hexdigest(data)
 
 
-def iter_files(paths: list[str]) -> list[str]:
+@dataclass
+class Listing:
+    """What ``list_files`` found: the files to read, and the entries that cannot be read
+    (a FIFO, a device, a broken link, an unreadable folder) with why."""
+
+    files: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def list_files(
+    paths: list[str], exclude: tuple[str, ...] | list[str] = (), links: bool = True
+) -> Listing:
     """Every regular file under ``paths`` (recursively, hidden entries skipped), sorted.
 
-    Raises ``DedupeError`` for a path that does not exist.
+    Anything else found (a FIFO, a device, a socket, a broken link, a folder that cannot
+    be listed) is skipped with the reason, and so is a symbolic link unless ``links``.
+    Files and folders in ``exclude`` (such as an index or a quarantine folder inside a
+    scanned folder) are left out silently. Raises ``MissingInput`` for a path that does
+    not exist.
     """
+    excluded = {os.path.realpath(e) for e in exclude}
     found: list[str] = []
+    skipped: list[Skipped] = []
+
+    def unlisted(err: OSError) -> None:
+        skipped.append(Skipped(err.filename, f"unreadable folder: {err.strerror}"))
+
     for path in paths:
-        if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        if not os.path.lexists(path):
+            raise MissingInput(f"no such file or directory: {path}")
+        if os.path.isdir(path) and (links or not os.path.islink(path)):
+            for root, dirs, files in os.walk(path, onerror=unlisted):
+                dirs[:] = sorted(
+                    d
+                    for d in dirs
+                    if not d.startswith(".")
+                    and os.path.realpath(os.path.join(root, d)) not in excluded
+                )
                 found.extend(os.path.join(root, f) for f in files if not f.startswith("."))
-        elif os.path.isfile(path):
-            found.append(path)
         else:
-            raise DedupeError(f"no such file or directory: {path}")
-    return sorted(dict.fromkeys(os.path.normpath(p) for p in found))
+            found.append(path)
+    listing = Listing(skipped=skipped)
+    for path in sorted(dict.fromkeys(os.path.normpath(p) for p in found)):
+        if os.path.realpath(path) in excluded:
+            continue
+        why = _not_regular(path, links)
+        if why:
+            listing.skipped.append(Skipped(path, why))
+        else:
+            listing.files.append(path)
+    listing.skipped.sort(key=lambda s: s.path)
+    return listing
+
+
+def _not_regular(path: str, links: bool) -> str | None:
+    """Why ``path`` is not a regular file to read, or None when it is one."""
+    if not links and os.path.islink(path):
+        return "symbolic link (not followed here)"
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as err:
+        if os.path.islink(path):
+            return "broken symbolic link"
+        return f"unreadable: {err.strerror}"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "not a regular file (a FIFO)"
+    if stat.S_ISDIR(mode):
+        return "symbolic link to a folder (not followed here)"
+    return "not a regular file (a device or socket)"
 
 
 def decode(data: bytes) -> tuple[str, str] | None:
@@ -148,16 +205,24 @@ class RawFile:
 
 
 def load(path: str) -> RawFile | Skipped:
-    """The bytes of the file at ``path``, or ``Skipped`` if unreadable or blank."""
+    """The bytes of the regular file at ``path``, or ``Skipped`` if it is unreadable,
+    blank or not a regular file (opened without blocking, so a FIFO that took a
+    file's place since it was listed cannot hang the read)."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-        stat = os.stat(path)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as err:
         return Skipped(path, f"unreadable: {err.strerror}")
+    with open(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return Skipped(path, "not a regular file")
+        try:
+            data = handle.read()
+        except OSError as err:
+            return Skipped(path, f"unreadable: {err.strerror}")
     if not data.strip():
         return Skipped(path, "empty")
-    return RawFile(path, data, stat.st_size, stat.st_mtime)
+    return RawFile(path, data, info.st_size, info.st_mtime)
 
 
 def read_file(path: str) -> Document | Skipped:
@@ -182,11 +247,14 @@ def decoding_note(doc: Document) -> str | None:
     return f"{doc.path}: decoded as {doc.encoding}"
 
 
-def read_paths(paths: list[str]) -> Collection:
-    """Read every file under ``paths`` into a ``Collection`` of whole-file documents
-    (``read_whole``; deterministic order)."""
-    collection = Collection()
-    for path in iter_files(paths):
+def read_paths(
+    paths: list[str], exclude: tuple[str, ...] | list[str] = (), links: bool = True
+) -> Collection:
+    """Read every file under ``paths`` (``list_files``) into a ``Collection`` of
+    whole-file documents (``read_whole``; deterministic order)."""
+    listing = list_files(paths, exclude, links)
+    collection = Collection(skipped=listing.skipped)
+    for path in listing.files:
         item = read_whole(path)
         if isinstance(item, Skipped):
             collection.skipped.append(item)

@@ -45,7 +45,7 @@ from .provenance import (
     mark_boilerplate,
     orient,
 )
-from .read import Document, Skipped, iter_files, read_document
+from .read import Document, Skipped, list_files, read_document
 from .segment import Segment, paragraphs, segment, sentence_bounds
 from .shingle import (
     SetSpill,
@@ -481,18 +481,25 @@ PARTITION_BYTES = 8 << 20  # bytes of files sketched by one task, at most
 
 def partitions(files: list[str], workers: int) -> list[list[str]]:
     """Runs of ``files`` to sketch as separate tasks: about four per worker, of at most
-    ``PARTITION_BYTES``, by file size."""
-    sizes = [os.path.getsize(f) if os.path.isfile(f) else 0 for f in files]
+    ``PARTITION_BYTES``, by file size (a file that cannot be measured counts as empty)."""
+    sizes = [_size(f) for f in files]
     limit = min(PARTITION_BYTES, max(1, sum(sizes) // (4 * workers)))
     result: list[list[str]] = []
-    total = limit
+    total = 0
     for path, size in zip(files, sizes, strict=True):
-        if total + size > limit and (not result or result[-1]):
+        if not result or (total + size > limit and result[-1]):
             result.append([])
             total = 0
         result[-1].append(path)
         total += size
     return result
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 @dataclass
@@ -619,7 +626,8 @@ def scan(
         with Local() as local:
             return scan(paths, params, log, local, pair_finder, progress)
     params.check()
-    files = iter_files(paths)
+    listing = list_files(paths)
+    files = listing.files
     pair_finder = pair_finder or family_pairs
     load_kernels(params)
     with tempfile.TemporaryDirectory(prefix="dedupe-") as folder:
@@ -660,9 +668,8 @@ def scan(
     with stage("provenance", log):
         passages = oriented(reuses, collection.sketch.facts, params)
     log(f"{len(passages)} reused passages")
-    return ScanResult(
-        params, collection.sketch.documents, passages, collection.sketch.skipped, notes
-    )
+    skipped = sorted(listing.skipped + collection.sketch.skipped, key=lambda s: s.path)
+    return ScanResult(params, collection.sketch.documents, passages, skipped, notes)
 
 
 def verified(

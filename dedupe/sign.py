@@ -15,6 +15,8 @@ from functools import lru_cache
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
+from .kernels import compiled
+
 SEED = 1
 SCHEME = "affine32"
 _EMPTY = np.uint32(0xFFFFFFFF)
@@ -72,9 +74,8 @@ def _minima_kernel():
     the minimum of ``a * value + b mod 2**32`` per permutation, into row ``k`` of
     ``out``. No temporary arrays, and the permutation loop vectorises: about ten times
     faster than the same with numpy."""
-    from numba import njit
 
-    @njit(nogil=True, cache=True)
+    @compiled
     def minima(values, starts, stops, a, b, out):  # pragma: no cover (compiled)
         row = np.empty(len(a), dtype=np.uint32)
         for k in range(len(starts)):

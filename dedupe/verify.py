@@ -11,6 +11,7 @@ import numpy as np
 
 from .arrays import runs, unique, unique_counts
 from .executors import available_cores
+from .kernels import compiled
 from .shingle import SetTable
 
 
@@ -103,9 +104,8 @@ def _marking_kernel():
     and cached on disk). For each run of pairs sharing a first set, that set's ranks
     are marked with their weights in a dense array and every second set sums its marks:
     no branches, and the marks stay in cache."""
-    from numba import njit
 
-    @njit(nogil=True, cache=True)
+    @compiled
     def shared(ranks, offsets, rank_weights, a, b, runs):  # pragma: no cover (compiled)
         result = np.zeros(runs[-1] - runs[0])
         mark = np.zeros(len(rank_weights))
@@ -146,9 +146,8 @@ def _merging_kernel():
     """The compiled loop behind ``shared_counts`` (numba; compiled on first use and
     cached on disk): how many values each pair's two sorted sets have in common, by
     merging them."""
-    from numba import njit
 
-    @njit(nogil=True, cache=True)
+    @compiled
     def shared(values, offsets, pairs):  # pragma: no cover (compiled)
         result = np.zeros(len(pairs), dtype=np.int64)
         for k in range(len(pairs)):

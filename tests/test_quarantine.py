@@ -61,7 +61,7 @@ def test_quarantine_then_restore_is_byte_identical(setup):
 
     after_move = tree(collection)
     assert {Path(p).name for p in before} - {Path(p).name for p in after_move} == MOVED
-    entries = read_journal(str(journal))
+    entries = read_journal(str(journal)).entries
     assert len(entries) == len(MOVED)
     for entry in entries:
         assert set(entry) == {"original", "moved_to", "digest", "group", "kept", "reason"}
@@ -103,7 +103,7 @@ def test_an_interrupted_quarantine_restores(setup):
     collection, folder = setup
     before = tree(collection)
     journal = quarantined(collection, folder)
-    first = read_journal(str(journal))[0]
+    first = read_journal(str(journal)).entries[0]
     os.rename(folder / first["moved_to"], first["original"])  # as if never moved
     result = restore(str(journal))
     assert len(result.restored) == len(MOVED) - 1
@@ -112,9 +112,12 @@ def test_an_interrupted_quarantine_restores(setup):
 
 
 def rewrite_journal(journal: Path, change) -> None:
-    entries = read_journal(str(journal))
+    """Rewrite the journal's entries through ``change``, keeping its header line."""
+    header = journal.read_text(encoding="utf-8").splitlines()[0]
+    entries = read_journal(str(journal)).entries
     change(entries)
-    journal.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
+    lines = [header, *(json.dumps(e) for e in entries)]
+    journal.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
 
 
 @pytest.mark.parametrize("spelling", ["relative", "absolute"])
@@ -148,7 +151,7 @@ def test_a_journal_pointing_outside_its_folder_is_refused(setup, tmp_path, spell
 def test_a_journal_whose_original_exists_again_is_refused(setup):
     collection, folder = setup
     journal = quarantined(collection, folder)
-    entries = read_journal(str(journal))
+    entries = read_journal(str(journal)).entries
     Path(entries[-1]["original"]).write_text("a new file in its place\n")
     collection_before, folder_before = tree(collection), tree(folder)
 
@@ -162,7 +165,7 @@ def test_a_journal_whose_original_exists_again_is_refused(setup):
 def test_a_changed_quarantined_file_is_refused(setup):
     collection, folder = setup
     journal = quarantined(collection, folder)
-    entry = read_journal(str(journal))[1]
+    entry = read_journal(str(journal)).entries[1]
     with open(folder / entry["moved_to"], "a", encoding="utf-8") as handle:
         handle.write("edited\n")
     with pytest.raises(DedupeError, match="does not match"):
@@ -175,8 +178,15 @@ def test_a_changed_quarantined_file_is_refused(setup):
 )
 def test_a_malformed_journal_is_refused(tmp_path, line):
     journal = tmp_path / "journal.jsonl"
-    journal.write_text(line + "\n")
-    with pytest.raises(DedupeError, match="journal.jsonl:1"):
+    journal.write_text(f'{{"dedupe_journal": 1, "roots": ["{tmp_path}"]}}\n{line}\n')
+    with pytest.raises(DedupeError, match="journal.jsonl:2"):
+        restore(str(journal))
+
+
+def test_a_journal_without_its_header_is_refused(tmp_path):
+    journal = tmp_path / "journal.jsonl"
+    journal.write_text('{"original": "/x", "moved_to": "1/x", "digest": "ab"}\n')
+    with pytest.raises(DedupeError, match="not a dedupe journal"):
         restore(str(journal))
 
 
@@ -258,6 +268,6 @@ def test_a_quarantine_folder_inside_the_collection_is_left_out(setup):
     out = run("duplicates", collection, "--quarantine", folder, "--format", "json")
     assert out.exit_code == 0, out.stderr
     assert json.loads(out.stdout)["groups"] == []
-    assert "left out" in out.stderr
+    assert "4 documents compared" in out.stderr
     restore(str(journal))
     assert {k: v for k, v in tree(collection).items() if not k.startswith("quarantine")} == before

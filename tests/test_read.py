@@ -20,7 +20,7 @@ from dedupe.read import (
     Document,
     Skipped,
     decoding_note,
-    iter_files,
+    list_files,
     read_document,
     read_documents,
     read_file,
@@ -56,7 +56,7 @@ def _write(path: Path, data: bytes | str) -> Path:
 
 def test_missing_path_raises_dedupe_error(tmp_path):
     with pytest.raises(DedupeError, match="no-such-thing"):
-        iter_files([str(tmp_path / "no-such-thing")])
+        list_files([str(tmp_path / "no-such-thing")])
     with pytest.raises(DedupeError):
         read_paths([str(tmp_path / "no-such-thing")])
 
@@ -73,7 +73,7 @@ def test_hidden_files_and_folders_are_skipped(tmp_path):
     _write(tmp_path / ".git" / "config.txt", "hidden folder\n")
     _write(tmp_path / "sub" / ".cache" / "deep.txt", "hidden folder deeper down\n")
     _write(tmp_path / "sub" / "also-seen.txt", "visible too\n")
-    found = [Path(p).relative_to(tmp_path).as_posix() for p in iter_files([str(tmp_path)])]
+    found = [Path(p).relative_to(tmp_path).as_posix() for p in list_files([str(tmp_path)]).files]
     assert found == ["seen.txt", "sub/also-seen.txt"]
 
 
@@ -81,24 +81,24 @@ def test_folders_are_read_recursively_in_sorted_order(tmp_path):
     names = ["b.txt", "a/z.txt", "a/b/c/deep.txt", "c.txt", "a/a.txt", "0.txt"]
     for name in reversed(names):
         _write(tmp_path / name, f"text of {name}\n")
-    found = iter_files([str(tmp_path)])
+    found = list_files([str(tmp_path)]).files
     assert len(found) == len(names)
     assert found == sorted(found)
     assert {Path(p).relative_to(tmp_path).as_posix() for p in found} == set(names)
     # Deterministic: the same call gives the same list, and the documents come in it.
-    assert iter_files([str(tmp_path)]) == found
+    assert list_files([str(tmp_path)]).files == found
     assert [d.path for d in read_paths([str(tmp_path)]).documents] == found
 
 
 def test_a_file_named_twice_is_read_once(tmp_path):
     one = _write(tmp_path / "one.txt", "only once\n")
-    found = iter_files([str(tmp_path), str(one), str(tmp_path / "." / "one.txt")])
+    found = list_files([str(tmp_path), str(one), str(tmp_path / "." / "one.txt")]).files
     assert found == [os.path.normpath(one)]
 
 
 def test_a_hidden_file_named_explicitly_is_read(tmp_path):
     hidden = _write(tmp_path / ".notes.txt", "asked for by name\n")
-    assert iter_files([str(hidden)]) == [str(hidden)]
+    assert list_files([str(hidden)]).files == [str(hidden)]
 
 
 # --- decoding ---------------------------------------------------------------------
