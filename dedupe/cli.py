@@ -99,21 +99,18 @@ def main() -> None:
     """Find passages reused across documents, and which copy is the source."""
 
 
-def summarise(result: ScanResult, hidden: int = 0, verbose: bool = False) -> list[str]:
-    """Lines for stderr: skipped files, then one summary line (the passages reported,
-    the boilerplate among them or ``hidden`` from the report). Decoding notes are
-    listed with ``verbose``, counted otherwise."""
+def summarise(result: ScanResult, hidden: int = 0) -> list[str]:
+    """Lines for stderr: skipped files, notes on decoding and on files changed during
+    the run, then one summary line (the passages reported, the boilerplate among them
+    or ``hidden`` from the report)."""
     lines = [f"warning: skipped {s.path}: {s.reason}" for s in result.skipped]
-    if verbose:
-        lines += [f"note: {n}" for n in result.notes]
+    lines += [f"note: {n}" for n in result.notes]
     marked = sum(p.boilerplate for p in result.passages)
     extras = []
     if hidden:
         extras.append(f"{hidden} boilerplate passages left out")
     elif marked:
         extras.append(f"{marked} of them boilerplate, which --no-boilerplate leaves out")
-    if result.notes and not verbose:
-        extras.append(f"{len(result.notes)} notes (--verbose shows them)")
     lines.append(
         f"{len(result.documents)} documents scanned, {len(result.skipped)} skipped, "
         f"{len(result.passages)} reused passages" + (f" ({'; '.join(extras)})" if extras else "")
@@ -275,7 +272,7 @@ def report_options(item: str):
             click.option(
                 "--verbose",
                 is_flag=True,
-                help="Also print each stage's time, memory and counts, and every note.",
+                help="Also print each stage's time, peak memory and counts on stderr.",
             ),
         ]
         for option in reversed(options):
@@ -442,7 +439,7 @@ def _emit(
     else:
         write(render(shown, fmt), output)
     if not quiet:
-        for line in summarise(shown, len(result.passages) - len(shown.passages), verbose):
+        for line in summarise(shown, len(result.passages) - len(shown.passages)):
             click.echo(line, err=True)
 
 
@@ -580,11 +577,10 @@ def index_prune(index_path):
 DUPLICATE_DEFAULTS = DuplicateParameters()
 
 
-def duplicates_summary(result: DuplicatesResult, verbose: bool = False) -> list[str]:
-    """Lines for stderr: skipped files, decoding notes (with ``verbose``) and a one-line
-    count."""
+def duplicates_summary(result: DuplicatesResult) -> list[str]:
+    """Lines for stderr: skipped files, decoding notes and a one-line count."""
     lines = [f"warning: skipped {s.path}: {s.reason}" for s in result.skipped]
-    lines += [f"note: {n}" for n in result.notes] if verbose else []
+    lines += [f"note: {n}" for n in result.notes]
     counts = {relation: 0 for relation in RELATIONS}
     for g in result.groups:
         for m in g.members:
@@ -680,7 +676,7 @@ def duplicates_command(
         shown = printable_fields(shown)
     write(render_duplicates(shown[0], fmt, shown[1], shown[2]), output)
     if not quiet:
-        for line in duplicates_summary(shown[0], verbose):
+        for line in duplicates_summary(shown[0]):
             click.echo(line, err=True)
         if moves is not None:
             if dry_run:

@@ -115,8 +115,12 @@ def direction(
     if abs(mtimes[0] - mtimes[1]) > MTIME_SLACK:
         src = 0 if mtimes[0] < mtimes[1] else 1
         return Direction(src, "mtime", "mtime: source file modified earlier (no dates in text)")
+    if dates[0] and dates[0] == dates[1]:
+        stated = f"both dated {dates[0]}"
+    else:
+        stated = "only one dated" if dates[0] or dates[1] else "no dates"
     return Direction(
-        0, "unknown", "unknown: no dates, no containment, file times alike; listed in path order"
+        0, "unknown", f"unknown: {stated}, no containment, file times alike; listed in path order"
     )
 
 
@@ -149,11 +153,14 @@ class Passage:
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """The start of ``text`` on one line, cut at a word boundary with an ellipsis."""
+    """The start of ``text`` on one line: at most ``limit`` characters, cut at a word
+    boundary (inside the first word when it alone is longer), then an ellipsis."""
     flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat
-    return flat[: limit + 1].rsplit(" ", 1)[0] + "…"
+    head = flat[: limit + 1]  # a last word that ends at the limit is kept
+    cut = head.rsplit(" ", 1)[0] if " " in head else head[:limit]
+    return cut + "…"
 
 
 def locate(doc: Document, start_char: int, end_char: int) -> Location:

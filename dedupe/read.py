@@ -27,6 +27,9 @@ from charset_normalizer import from_bytes
 from .errors import MissingInput
 
 _SNIFF_CHARS = 8192
+UTF8_SHARE = 4  # valid multi-byte characters per damaged byte, at least, to read as UTF-8
+LEGACY_HIGH_SHARE = 0.1  # bytes above 127, at most, for mostly-ASCII legacy text
+_HIGH_BYTES = bytes(range(128, 256))
 _BINARY = {"Cc", "Cn", "Co", "Cs"}
 _ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # Cc but tab, newlines, form feed
 
@@ -165,13 +168,30 @@ def _not_regular(path: str, links: bool) -> str | None:
 def decode(data: bytes) -> tuple[str, str] | None:
     """Decoded text and encoding name of ``data``, or None when it looks binary.
 
-    UTF-8 (with or without BOM) is tried first; other encodings, UTF-16 included,
-    are detected by charset-normalizer.
+    UTF-8 (with or without BOM) is tried first. Text that is UTF-8 but for a few
+    damaged bytes (at least ``UTF8_SHARE`` times as many valid multi-byte characters as
+    undecodable bytes) is decoded as UTF-8 with each damaged byte replaced by U+FFFD,
+    and its encoding reads ``utf-8 (N undecodable bytes replaced)``. Otherwise, text
+    that is mostly ASCII (at most ``LEGACY_HIGH_SHARE`` of its bytes above 127, no NUL)
+    is Windows-1252, the most common legacy code page and a superset of Latin-1's
+    printable characters; anything else (UTF-16, Cyrillic or Greek code pages, CJK
+    encodings) is detected by charset-normalizer.
     """
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
+    replaced = data.decode("utf-8-sig", errors="replace")
+    damaged = replaced.count("\ufffd")
+    multibyte = sum(1 for ch in replaced if ch > "\x7f") - damaged
+    if multibyte >= UTF8_SHARE * damaged:
+        return replaced, f"utf-8 ({damaged} undecodable bytes replaced)"
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
+    if b"\0" not in data and high <= LEGACY_HIGH_SHARE * len(data):
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            return data.decode("latin-1"), "latin-1"
     results = from_bytes(data)
     if not results:
         return None
@@ -244,6 +264,8 @@ def decoding_note(doc: Document) -> str | None:
     UTF-8, else None (PDF and DOCX text comes out of its reader already decoded)."""
     if doc.encoding in ("utf-8", "pdf", "docx"):
         return None
+    if doc.encoding.startswith("utf-8 "):
+        return f"{doc.path}: damaged UTF-8, decoded as {doc.encoding}"
     return f"{doc.path}: decoded as {doc.encoding}"
 
 

@@ -664,7 +664,10 @@ def scan(
             results.append(result)
             progress("candidate groups", len(results), len(tasks))
     reuses = [r for found_reuses, _ in results for r in found_reuses]
-    notes = collection.sketch.notes + [n for _, group_notes in results for n in group_notes]
+    # A changed file is noted by every alignment group that read it: once is enough.
+    notes = list(
+        dict.fromkeys(collection.sketch.notes + [n for _, found in results for n in found])
+    )
     with stage("provenance", log):
         passages = oriented(reuses, collection.sketch.facts, params)
     log(f"{len(passages)} reused passages")
