@@ -209,6 +209,14 @@ def reuses(prepared: list[Prepared], found: list[Found]) -> list[Reuse]:
 def _side(prepared: list[Prepared], span: Span) -> Side:
     doc, tokens = prepared[span.doc].doc, prepared[span.doc].tokens
     start, end = int(tokens.starts[span.start]), int(tokens.ends[span.end - 1])
+    # Punctuation joined to the first and last words belongs to the passage: an opening
+    # quote or bracket, a closing one, a full stop (never reaching into another word).
+    lo = int(tokens.ends[span.start - 1]) if span.start > 0 else 0
+    hi = int(tokens.starts[span.end]) if span.end < len(tokens) else len(doc.text)
+    while start > lo and not doc.text[start - 1].isspace():
+        start -= 1
+    while end < hi and not doc.text[end].isspace():
+        end += 1
     return Side(locate(doc, start, end), span.start, span.end, excerpt(doc.text[start:end]))
 
 
