@@ -112,10 +112,10 @@ def test_json_passage_points_at_the_copied_paragraph(corpus, result):
         loc = passage[side]
         assert loc["path"] == str(root / name)
         text = texts[name]
-        # The span runs from the first to the last word (the final full stop is not a word).
-        assert text[loc["start_char"] : loc["end_char"]] == SHARED[:-1]
+        # The span runs from the first to the last word, with the full stop joined to it.
+        assert text[loc["start_char"] : loc["end_char"]] == SHARED
         assert loc["start_line"] == loc["end_line"] == text[: text.index(SHARED)].count("\n") + 1
-    assert passage["excerpt"] == excerpt(SHARED[:-1])
+    assert passage["excerpt"] == excerpt(SHARED)
 
 
 def test_json_documents_carry_dates_and_counts(corpus, result):
@@ -320,7 +320,7 @@ def test_offsets_count_every_character_of_crlf_files(tmp_path):
         assert loc["path"] == str(root / name)
         with open(root / name, encoding="utf-8", newline="") as handle:
             text = handle.read()
-        assert text[loc["start_char"] : loc["end_char"]] == SHARED[:-1]
+        assert text[loc["start_char"] : loc["end_char"]] == SHARED
         # Both files hold the paragraph on line 6 (title, dateline, blank, prose, blank).
         assert loc["start_line"] == loc["end_line"] == 6
         assert text[: loc["start_char"]].count("\n") + 1 == 6
