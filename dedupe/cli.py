@@ -660,7 +660,7 @@ def duplicates_command(
     result = find_duplicate_files(paths, params, log, exclude)
     moves = journal = None
     if quarantine_dir:
-        moves = plan_moves(result.groups, quarantine_dir)
+        moves = plan_moves(result.groups, quarantine_dir, result.linked)
         if dry_run:
             for move in moves:
                 say(printable(f"would move {move.path} -> {move.target}"))

@@ -67,6 +67,7 @@ from __future__ import annotations
 import heapq
 import json
 import math
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -207,6 +208,8 @@ class DuplicatesResult:
     documents: int
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    linked: list[str] = field(default_factory=list)
+    """The real paths that the skipped symbolic links point at: never to be moved."""
 
 
 # --------------------------------------------------------------------------- similarity
@@ -398,7 +401,9 @@ def duplicates(
 
     Files inside the folders ``exclude`` (such as the quarantine folder, when it lies
     under a checked folder) are left out. Symbolic links are skipped: a link is never
-    grouped, so it is never moved and never kept in place of the file it points at.
+    grouped, so it is never moved and never kept in place of the file it points at; the
+    files they point at are listed in ``linked``, so that a quarantine leaves them in
+    place.
     """
     params.check()
     collection = read_paths(paths, exclude, links=False)
@@ -406,6 +411,9 @@ def duplicates(
     result = find_duplicates(collection.documents, params, log)
     result.skipped = collection.skipped
     result.notes = collection.notes
+    result.linked = sorted(
+        {os.path.realpath(s.path) for s in collection.skipped if os.path.islink(s.path)}
+    )
     return result
 
 

@@ -223,9 +223,10 @@ class Index:
         tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
         if tables and "meta" not in tables:
             raise DamagedIndex(f"{self.path} is an SQLite file but not a dedupe index")
-        problems = [r[0] for r in self.db.execute("PRAGMA quick_check(3)")]
+        problems = [r[0] for r in self.db.execute("PRAGMA quick_check(1)")]
         if problems != ["ok"]:
-            raise DamagedIndex(f"{self.path} is damaged ({problems[0]}){REBUILD}")
+            lines = [line for line in problems[0].splitlines() if not line.startswith("***")]
+            raise DamagedIndex(f"{self.path} is damaged ({(lines or problems)[0]}){REBUILD}")
         _retrying(lambda: self.db.execute("PRAGMA journal_mode = WAL"))
         # In WAL mode NORMAL keeps the database consistent through a crash or a kill;
         # only a power cut can lose the last commits (the next add redoes them).

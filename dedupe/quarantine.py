@@ -25,8 +25,9 @@ quarantine folder can itself be moved or copied elsewhere and still be restored.
 journal is ASCII JSON: a file name that is not valid UTF-8 is kept exactly, its
 undecodable bytes written as ``\\udcXX`` escapes (Python's ``surrogateescape``).
 
-Symbolic links are never moved (``duplicates`` does not group them), so a kept file is
-never a link's target left dangling, and every journal entry is a regular file.
+Symbolic links are never moved (``duplicates`` does not group them), nor is a file that a
+link under the checked folders points at (no link is left dangling), so every journal
+entry is a regular file.
 
 Crash safety
 ------------
@@ -220,9 +221,12 @@ def _unique(relative: str, taken: set[str], directory: str) -> str:
     return candidate
 
 
-def plan_moves(groups: list[DuplicateGroup], directory: str) -> list[Move]:
+def plan_moves(
+    groups: list[DuplicateGroup], directory: str, linked: list[str] | tuple = ()
+) -> list[Move]:
     """The moves that quarantine every non-representative of ``groups`` into
-    ``directory``, in group order. Nothing is touched.
+    ``directory``, in group order, except the files a symbolic link points at
+    (``linked``, real paths): moving one would break the link. Nothing is touched.
 
     Raises ``DedupeError`` when ``directory`` is a file, or when a document to move is
     already inside ``directory``.
@@ -238,11 +242,14 @@ def plan_moves(groups: list[DuplicateGroup], directory: str) -> list[Move]:
         return []
     root = os.path.commonpath([os.path.dirname(p) for p in paths])
     taken: set[str] = set()
+    pinned = set(linked)
     moves = []
     for g in groups:
         kept = os.path.abspath(g.representative.path)
         for m in g.members:
             original = os.path.abspath(m.path)
+            if os.path.realpath(original) in pinned:
+                continue
             if inside(original, directory):
                 raise DedupeError(
                     f"{m.path} is already inside the quarantine folder {directory}; "

@@ -27,7 +27,7 @@ from charset_normalizer import from_bytes
 from .errors import MissingInput
 
 _SNIFF_CHARS = 8192
-UTF8_SHARE = 4  # valid multi-byte characters per damaged byte, at least, to read as UTF-8
+UTF8_SHARE = 1  # valid multi-byte characters per damaged byte, at least, to read as UTF-8
 LEGACY_HIGH_SHARE = 0.1  # bytes above 127, at most, for mostly-ASCII legacy text
 _HIGH_BYTES = bytes(range(128, 256))
 _BINARY = {"Cc", "Cn", "Co", "Cs"}
