@@ -11,7 +11,7 @@ on the same corpus with the default parameters and executor, ``dedupe.executors.
 (one pool for both runs: its workers are forked during the first run's sketching, as
 forking after numba's OpenMP threads have run in this process kills the workers):
 
-1. **LSH run**: the default ``pair_finder`` (``dedupe.scan.family_pairs``), wrapped only to
+1. **LSH run**: the default ``pair_finder`` (``dedupe.scan.lsh_candidates``), wrapped only to
    record the distinct candidate pairs of each shingle family and the time spent finding
    them.
 2. **Exact run**: ``ExactPairs``, which uses no MinHash or LSH at all.  It reads every
@@ -87,7 +87,7 @@ from dedupe.read import Skipped, read_file  # noqa: E402
 from dedupe.scan import (  # noqa: E402
     Collection,
     ScanResult,
-    family_pairs,
+    lsh_candidates,
     prepare,
     scan,
 )
@@ -252,7 +252,7 @@ class Recorded:
     ``ranges`` and ``content`` sets of the signed segments (as they are when the first
     family, word n-grams, is asked for)."""
 
-    def __init__(self, finder: Finder = family_pairs):
+    def __init__(self, finder: Finder = lsh_candidates):
         self.finder = finder
         self.pairs: dict[str, np.ndarray] = {}
         self.seconds: dict[str, float] = {}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TextIO
 
 import click
@@ -69,7 +70,12 @@ class Group(click.Group):
         except Stopped as stop:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the line is all that is left
             click.echo(f"dedupe: error: {stop.what}", err=True)
-            sys.exit(stop.exit_code)
+            # Workers and temporary files are gone; end now, without waiting at exit
+            # for threads that a stopped pool may leave behind.
+            for stream in (sys.stdout, sys.stderr):
+                with suppress(OSError, ValueError):
+                    stream.flush()
+            os._exit(stop.exit_code)
         except click.exceptions.Abort:
             click.echo("dedupe: error: interrupted", err=True)
             sys.exit(130)

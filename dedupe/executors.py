@@ -73,12 +73,13 @@ class Local:
         """Stop the worker processes now, dropping their tasks."""
         if self._pool is None:
             return
-        # ProcessPoolExecutor has no public way to stop busy workers before Python 3.14.
-        processes = list(getattr(self._pool, "_processes", {}).values())
-        for process in processes:
+        # ProcessPoolExecutor has no public way to stop busy workers before Python 3.14;
+        # its workers are this process's children (also one being started right now).
+        for process in multiprocessing.active_children():
             process.kill()
         self._pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
+        for process in multiprocessing.active_children():
+            process.kill()
             process.join()
         self._pool = None
 

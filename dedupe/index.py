@@ -172,10 +172,16 @@ def _retrying(action, seconds: float = BUSY_TIMEOUT_MS / 1000):
         try:
             return action()
         except sqlite3.OperationalError as err:
-            text = str(err)
-            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+            if not _busy(err) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def _busy(err: Exception) -> bool:
+    """Whether SQLite's error says another connection holds the database (no damage)."""
+    return isinstance(err, sqlite3.OperationalError) and any(
+        word in str(err) for word in ("locked", "busy")
+    )
 
 
 # Parameters applied after the stored results are read back, so changing them keeps them.
@@ -213,6 +219,8 @@ class Index:
             self._open()
         except sqlite3.DatabaseError as err:
             self.db.close()
+            if _busy(err):
+                raise
             raise DamagedIndex(f"{path} is not a readable dedupe index ({err}){REBUILD}") from None
         except DedupeError:
             self.db.close()
@@ -220,10 +228,12 @@ class Index:
 
     def _open(self) -> None:
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+        tables = _retrying(
+            lambda: {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+        )
         if tables and "meta" not in tables:
             raise DamagedIndex(f"{self.path} is an SQLite file but not a dedupe index")
-        problems = [r[0] for r in self.db.execute("PRAGMA quick_check(1)")]
+        problems = _retrying(lambda: [r[0] for r in self.db.execute("PRAGMA quick_check(1)")])
         if problems != ["ok"]:
             lines = [line for line in problems[0].splitlines() if not line.startswith("***")]
             raise DamagedIndex(f"{self.path} is damaged ({(lines or problems)[0]}){REBUILD}")
@@ -261,7 +271,7 @@ class Index:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.close()
-        if isinstance(exc, sqlite3.DatabaseError):
+        if isinstance(exc, sqlite3.DatabaseError) and not _busy(exc):
             raise DamagedIndex(f"{self.path}: cannot use the index ({exc}){REBUILD}") from exc
 
     def excluded(self) -> list[str]:

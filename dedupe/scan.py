@@ -30,8 +30,9 @@ from .align import (
     split_at_inserted_paragraphs,
     union,
 )
-from .candidates import BandStore, bucket_pairs, unique_pairs
+from .candidates import BandStore, bucket_links, bucket_pairs, unique_pairs
 from .executors import Executor, Local, available_cores
+from .families import Check, family_pairs
 from .normalise import Tokens, tokenise
 from .parameters import CONTENT, VERBATIM, Parameters
 from .provenance import (
@@ -61,12 +62,13 @@ from .shingle import (
 from .sign import range_signatures
 from .sketch import DocumentInfo, Sketch, concat, sketch_files
 from .verify import (
-    SegmentMatch,
     WeightedSets,
     Weights,
     idf_weights,
     ordered_similarity,
     overlap,
+    passing,
+    passing_weighted,
     verify,
     verify_weighted,
 )
@@ -564,17 +566,24 @@ def collect(
 EMPTY = SetTable(np.empty(0, dtype=np.uint32), np.zeros(1, dtype=np.int64))
 
 
-def family_pairs(collection: Collection, family: str, params: Parameters) -> Iterator[np.ndarray]:
+def lsh_candidates(collection: Collection, family: str, params: Parameters) -> Iterator[np.ndarray]:
     """Candidate pairs of rows of ``collection``'s signed segments in ``family``, in
-    chunks: the pairs of as many bands as there are cores at a time, bucketed in
-    threads (a pair sharing buckets in several bands comes more than once)."""
+    chunks: those of as many bands as there are cores at a time, bucketed in threads (a
+    pair sharing buckets in several bands comes more than once). Word n-gram buckets
+    give at most k-1 links each, between documents (``families.bucket_links``:
+    families are joined from them);
+    content-word buckets every pair of their members in different documents, none
+    when crowded (``candidates.bucket_pairs``)."""
     signed = collection.sketch.signed
     rows = np.flatnonzero(signed.present[family])
     docs = signed.ranges[rows, 0]
     store = collection.bands[family]
 
     def band_pairs(band: int) -> np.ndarray:
-        return rows[bucket_pairs(store.band(band)[rows], docs, params.max_bucket(family))]
+        keys = store.band(band)[rows]
+        if family == VERBATIM:
+            return rows[bucket_links(keys, docs, params.boilerplate_documents)]
+        return rows[bucket_pairs(keys, docs, params.max_bucket(family))]
 
     threads = available_cores()
     with ThreadPoolExecutor(threads) as pool:
@@ -594,9 +603,20 @@ def groups(collection: Collection, found: dict[str, np.ndarray]) -> list[Group]:
             key_a = (collection.files[a[0]][0], a[1], a[2])
             key_b = (collection.files[b[0]][0], b[1], b[2])
             by_docs[(a[0], b[0])][family].append((key_a, key_b))
+    # A document paired with many (the source of a boilerplate family) is read once per
+    # task with a run of its partners, not once per partner.
+    degree: dict[int, int] = defaultdict(int)
+    for a, b in by_docs:
+        degree[a] += 1
+        degree[b] += 1
+
+    def around_hubs(pair: tuple[int, int]) -> tuple[int, int]:
+        a, b = pair
+        return (a, b) if (degree[a], -a) >= (degree[b], -b) else (b, a)
+
     result: list[Group] = []
     docs: set[int] = set()
-    for a, b in sorted(by_docs):
+    for a, b in sorted(by_docs, key=around_hubs):
         if not result or len(docs | {a, b}) > GROUP_DOCUMENTS:
             result.append(Group([], defaultdict(list)))
             docs = set()
@@ -626,7 +646,7 @@ def scan(
     Files are sketched in partitions and candidate document pairs aligned in groups,
     both on ``executor`` (default: every core of this machine); the result does not
     depend on the executor. ``pair_finder`` gives the candidate pairs of signed
-    segments in a family as chunks of ``(m, 2)`` row arrays (default ``family_pairs``,
+    segments in a family as chunks of ``(m, 2)`` row arrays (default ``lsh_candidates``,
     LSH; benchmarks swap in an exact all-pairs comparison). ``progress`` follows the
     long stages.
     """
@@ -636,7 +656,7 @@ def scan(
     params.check()
     listing = list_files(paths)
     files = listing.files
-    pair_finder = pair_finder or family_pairs
+    pair_finder = pair_finder or lsh_candidates
     load_kernels(params)
     with tempfile.TemporaryDirectory(prefix="dedupe-") as folder:
         with stage("sketch", log):
@@ -646,12 +666,26 @@ def scan(
         signed = collection.sketch.signed
         log(f"read {len(collection.files)} documents, skipped {len(collection.sketch.skipped)}")
         log(f"{len(signed)} segments")
+        order = document_order(collection.sketch)
+        docs = signed.ranges[:, 0]
         with stage("candidates", log):
             sets, threshold = signed.verbatim, params.candidate_threshold
+
+            def check(pairs: np.ndarray) -> np.ndarray:
+                return passing(pairs, sets, threshold)
+
             chunks = pair_finder(collection, VERBATIM, params)
-            checked, found = verified(chunks, lambda chunk: verify(chunk, sets, threshold))
-            found = {VERBATIM: found}
-        log(f"word n-grams: {checked} candidate pairs checked, {len(found[VERBATIM])} verified")
+            checked, links = verified(chunks, check)
+            found = {}
+            found[VERBATIM], star = family_pairs(
+                links, docs, order, check, params.boilerplate_documents
+            )
+            copy_of = copies_of(star, len(signed), lambda pairs: passing(pairs, sets, COPY))
+        log(
+            f"word n-grams: {checked} candidate links checked, {len(links)} verified, "
+            f"{len(found[VERBATIM])} segment pairs to align, "
+            f"{len(star)} of them between boilerplate families' sources and copies"
+        )
         # Each table of sets is let go once used: memory holds one family at a time.
         collection.sketch.signed = signed = replace(signed, verbatim=EMPTY)
         weights = idf_weights(signed.content)
@@ -660,9 +694,16 @@ def scan(
                 weighted = WeightedSets.of(signed.content, weights)
                 collection.sketch.signed = signed = replace(signed, content=EMPTY)
                 threshold = params.paraphrase_window_threshold
+
+                def weighted_check(pairs: np.ndarray) -> np.ndarray:
+                    # Two copies of one boilerplate text are aligned, each against its
+                    # source, already: they are no paraphrase of each other.
+                    twins = copy_of[pairs[:, 0]] == copy_of[pairs[:, 1]]
+                    twins &= copy_of[pairs[:, 0]] >= 0
+                    return passing_weighted(pairs, weighted, weights, threshold) & ~twins
+
                 checked, found[CONTENT] = verified(
-                    pair_finder(collection, CONTENT, params),
-                    lambda chunk: verify_weighted(chunk, weighted, weights, threshold),
+                    pair_finder(collection, CONTENT, params), weighted_check
                 )
             log(f"content words: {checked} candidate pairs checked, {len(found[CONTENT])} verified")
     with stage("align", log):
@@ -683,16 +724,45 @@ def scan(
     return ScanResult(params, collection.sketch.documents, passages, skipped, notes)
 
 
-def verified(
-    chunks: Iterable[np.ndarray], check: Callable[[np.ndarray], list[SegmentMatch]]
-) -> tuple[int, np.ndarray]:
-    """How many candidate pairs the ``chunks`` hold, and the distinct ones ``check``
-    keeps."""
+def verified(chunks: Iterable[np.ndarray], check: Check) -> tuple[int, np.ndarray]:
+    """How many candidate pairs the ``chunks`` hold, and the distinct ones that pass
+    ``check``."""
     checked, kept = 0, []
     for chunk in chunks:
         checked += len(chunk)
-        kept.append(np.array([(m.a, m.b) for m in check(chunk)], dtype=np.int64).reshape(-1, 2))
+        kept.append(chunk[check(chunk)] if len(chunk) else chunk)
     return checked, unique_pairs(kept)
+
+
+COPY = 0.8  # a boilerplate family's member this like its source is a copy of it
+
+
+def copies_of(star: np.ndarray, rows: int, check: Check) -> np.ndarray:
+    """For each of ``rows`` segments, the source row of the boilerplate family it is a
+    copy of (its ``(source, member)`` pair in ``star`` passes ``check``), else -1."""
+    source = np.full(rows, -1, dtype=np.int64)
+    copies = star[check(star)] if len(star) else star
+    source[copies[:, 1]] = copies[:, 0]
+    return source
+
+
+def document_order(sketch: Sketch) -> np.ndarray:
+    """Each document's rank as the likely source of text it shares with many others:
+    earliest stated date first (undated last), then most words, oldest file, path."""
+    infos = sketch.documents
+    ranked = sorted(
+        range(len(infos)),
+        key=lambda k: (
+            infos[k].date is None,
+            infos[k].date or 0,
+            -infos[k].words,
+            sketch.facts[infos[k].path].mtime,
+            infos[k].path,
+        ),
+    )
+    rank = np.empty(len(infos), dtype=np.int64)
+    rank[ranked] = np.arange(len(infos))
+    return rank
 
 
 def load_kernels(params: Parameters) -> None:

@@ -185,17 +185,33 @@ def verify(
     threshold: float,
 ) -> list[SegmentMatch]:
     """The candidate pairs whose Jaccard or containment reaches ``threshold``."""
+    jaccard, containment = _similarities(pairs, shingle_sets)
+    keep = np.flatnonzero(np.maximum(jaccard, containment) >= threshold)
+    return [
+        SegmentMatch(int(pairs[k][0]), int(pairs[k][1]), float(jaccard[k]), float(containment[k]))
+        for k in keep
+    ]
+
+
+def passing(
+    pairs: np.ndarray, shingle_sets: list[np.ndarray] | SetTable, threshold: float
+) -> np.ndarray:
+    """Which candidate pairs (an ``(m, 2)`` array) ``verify`` keeps, as a boolean mask."""
+    jaccard, containment = _similarities(pairs, shingle_sets)
+    return np.maximum(jaccard, containment) >= threshold
+
+
+def _similarities(
+    pairs: list[tuple[int, int]] | np.ndarray, shingle_sets: list[np.ndarray] | SetTable
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact Jaccard and containment of each pair of sets."""
     index = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     table = shingle_sets if isinstance(shingle_sets, SetTable) else SetTable.of(shingle_sets)
     shared, size_a, size_b = shared_counts(index, table)
     with np.errstate(divide="ignore", invalid="ignore"):
         jaccard = np.nan_to_num(shared / (size_a + size_b - shared))
         containment = np.nan_to_num(shared / np.minimum(size_a, size_b))
-    keep = np.flatnonzero(np.maximum(jaccard, containment) >= threshold)
-    return [
-        SegmentMatch(int(pairs[k][0]), int(pairs[k][1]), float(jaccard[k]), float(containment[k]))
-        for k in keep
-    ]
+    return jaccard, containment
 
 
 @dataclass(frozen=True, eq=False)
@@ -265,6 +281,13 @@ def verify_weighted(
         for k in np.flatnonzero(similarity >= threshold)
         for a, b in [pairs[k]]
     ]
+
+
+def passing_weighted(
+    pairs: np.ndarray, sets: SetTable | WeightedSets, weights: Weights, threshold: float
+) -> np.ndarray:
+    """Which candidate pairs ``verify_weighted`` keeps, as a boolean mask."""
+    return weighted_similarity(pairs, sets, weights) >= threshold
 
 
 def ordered_similarity(keys_a: np.ndarray, keys_b: np.ndarray, weights: Weights) -> float:
