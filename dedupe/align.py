@@ -10,14 +10,18 @@ windows it spans.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import groupby
 
 import numpy as np
 
+from .arrays import unique, unique_counts
+
 MIN_ANCHORS = 2
+SPLIT_WORDS = 2000
+"""Longest side that ``split_at_inserted_paragraphs`` compares word by word (difflib's
+cost grows with the square of the length)."""
 
 
 @dataclass(frozen=True)
@@ -46,21 +50,61 @@ class Alignment:
     support: int = 1
 
 
+MAX_REPEATS = 16
+"""An n-gram found more often than this in a region of either document anchors
+nothing there: it is a phrase a list repeats (``Copyright (C) ...`` on every line), and
+pairing each of its places with each other would cost the square of its count."""
+
+
 def anchors(
     ngrams_a: np.ndarray, ngrams_b: np.ndarray, regions: list[tuple[Span, Span]]
 ) -> list[tuple[int, int]]:
     """Sorted, unique ``(i, j)`` with equal n-gram hashes at ``i`` in A and ``j`` in B,
-    both inside one of the paired ``regions``.
-    """
-    found: set[tuple[int, int]] = set()
-    for region_a, region_b in regions:
-        positions: dict[int, list[int]] = defaultdict(list)
-        for j in range(region_b.start, min(region_b.end, len(ngrams_b))):
-            positions[int(ngrams_b[j])].append(j)
-        for i in range(region_a.start, min(region_a.end, len(ngrams_a))):
-            for j in positions.get(int(ngrams_a[i]), ()):
-                found.add((i, j))
-    return sorted(found)
+    both inside one of the paired ``regions`` (overlapping regions are looked at as
+    one), leaving out n-grams repeated more than ``MAX_REPEATS`` times in a region."""
+    found = [np.empty(0, dtype=np.int64)]
+    for region_a, region_b in _overlapping_joined(regions):
+        a0, a1 = region_a.start, min(region_a.end, len(ngrams_a))
+        b0, b1 = region_b.start, min(region_b.end, len(ngrams_b))
+        if a1 <= a0 or b1 <= b0:
+            continue
+        in_a, in_b = ngrams_a[a0:a1], ngrams_b[b0:b1]
+        order = np.argsort(in_b, kind="stable")
+        ordered = in_b[order]
+        low = np.searchsorted(ordered, in_a, side="left")
+        count = np.searchsorted(ordered, in_a, side="right") - low
+        values, repeats = unique_counts(in_a)
+        in_a_repeats = repeats[np.searchsorted(values, in_a)]
+        keep = (count > 0) & (count <= MAX_REPEATS) & (in_a_repeats <= MAX_REPEATS)
+        count, low = count[keep], low[keep]
+        i = np.repeat(np.flatnonzero(keep) + a0, count)
+        step = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        j = order[np.repeat(low, count) + step] + b0
+        found.append((i.astype(np.int64) << 32) | j.astype(np.int64))
+    codes = unique(np.concatenate(found))
+    return list(zip((codes >> 32).tolist(), (codes & 0xFFFFFFFF).tolist(), strict=True))
+
+
+def _overlapping_joined(regions: list[tuple[Span, Span]]) -> list[tuple[Span, Span]]:
+    """``regions`` with those overlapping in both documents joined into their bounding
+    boxes (one sweep in order of start in A)."""
+    joined: list[list[Span]] = []
+    for region_a, region_b in sorted(regions, key=lambda r: (r[0].start, r[1].start)):
+        if joined:
+            last_a, last_b = joined[-1]
+            if region_a.start < last_a.end and _overlap(region_b, last_b):
+                joined[-1] = [_hull(last_a, region_a), _hull(last_b, region_b)]
+                continue
+        joined.append([region_a, region_b])
+    return [(a, b) for a, b in joined]
+
+
+def _overlap(x: Span, y: Span) -> bool:
+    return x.start < y.end and y.start < x.end
+
+
+def _hull(x: Span, y: Span) -> Span:
+    return Span(x.doc, min(x.start, y.start), max(x.end, y.end))
 
 
 def chains(points: list[tuple[int, int]], max_gap: int, max_shift: int) -> list[list[tuple]]:
@@ -175,7 +219,10 @@ def split_at_inserted_paragraphs(
     paragraphs exactly when both ``s`` and ``e`` are breaks.
     """
     a, b = alignment.a, alignment.b
-    matcher = SequenceMatcher(None, words_a[a.start : a.end], words_b[b.start : b.end], False)
+    side_a, side_b = words_a[a.start : a.end], words_b[b.start : b.end]
+    if side_a == side_b or max(len(side_a), len(side_b)) > SPLIT_WORDS:
+        return [alignment]
+    matcher = SequenceMatcher(None, side_a, side_b, False)
     pieces: list[Alignment] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":

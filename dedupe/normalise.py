@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .arrays import unique
+
 _FOLD = str.maketrans(
     {
         "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
@@ -60,20 +62,31 @@ class Tokens:
 
 
 def tokenise(text: str) -> Tokens:
-    """The normalised words of ``text`` with their spans in ``text``."""
+    """The normalised words of ``text`` with their spans in ``text``: the matches of
+    ``WORD``, each spelled by ``normalise_word`` (a match that normalises to nothing, a
+    lone soft hyphen, is dropped). Found with numpy over the text's code points: a
+    letter or an apostrophe between two letters is inside a word."""
     if text.isascii():
-        return _ascii_tokens(text)
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for match in WORD.finditer(text):
-        word = normalise_word(match.group())
-        if not word:  # a lone soft hyphen or joiner
-            continue
-        words.append(word)
-        starts.append(match.start())
-        ends.append(match.end())
-    return Tokens(words, np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
+        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        letter = _ASCII_LETTER[codes]
+        apostrophe = _ASCII_APOSTROPHE[codes]
+    else:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        letter, apostrophe = _classes(codes)
+    inside = letter.copy()
+    inside[1:-1] |= apostrophe[1:-1] & letter[:-2] & letter[2:]
+    edges = np.diff(np.concatenate([[0], inside.view(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    if text.isascii():  # normalising is lower-casing and folding the backtick
+        folded = text.lower().replace("`", "'")
+        words = [folded[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+        return Tokens(words, starts.astype(np.int64), ends.astype(np.int64))
+    words = [normalise_word(text[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    kept = np.array([bool(w) for w in words], dtype=bool)
+    if not kept.all():
+        words = [w for w in words if w]
+        starts, ends = starts[kept], ends[kept]
+    return Tokens(words, starts.astype(np.int64), ends.astype(np.int64))
 
 
 _ASCII_LETTER = np.zeros(256, dtype=bool)
@@ -81,18 +94,26 @@ for _range in ("09", "AZ", "az", "__"):
     _ASCII_LETTER[ord(_range[0]) : ord(_range[1]) + 1] = True
 _ASCII_APOSTROPHE = np.zeros(256, dtype=bool)
 _ASCII_APOSTROPHE[[ord("'"), ord("`")]] = True
+_LETTER_CHAR = re.compile(f"{_LETTER}$")
+_APOSTROPHE_CHAR = re.compile(f"{_APOSTROPHE}$")
 
 
-def _ascii_tokens(text: str) -> Tokens:
-    """``tokenise`` of an ASCII text, vectorised: the same words and spans as ``WORD``
-    finds, where normalising is lower-casing and folding the backtick."""
-    codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    letter = _ASCII_LETTER[codes]
-    inside = letter.copy()
-    # An apostrophe between two letters joins them into one word.
-    inside[1:-1] |= _ASCII_APOSTROPHE[codes[1:-1]] & letter[:-2] & letter[2:]
-    edges = np.diff(np.concatenate([[0], inside.view(np.int8), [0]]))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    folded = text.lower().replace("`", "'")
-    words = [folded[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
-    return Tokens(words, starts.astype(np.int64), ends.astype(np.int64))
+def _classes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which code points are word characters (``_LETTER``) and which apostrophes, each
+    distinct code point classified once."""
+    distinct = unique(codes)
+    chars = [chr(c) for c in distinct.tolist()]
+    letters = np.array([_is_letter(ch) for ch in chars], dtype=bool)
+    apostrophes = np.array([_is_apostrophe(ch) for ch in chars], dtype=bool)
+    at = np.searchsorted(distinct, codes)
+    return letters[at], apostrophes[at]
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_letter(ch: str) -> bool:
+    return _LETTER_CHAR.match(ch) is not None
+
+
+@lru_cache(maxsize=1 << 10)
+def _is_apostrophe(ch: str) -> bool:
+    return _APOSTROPHE_CHAR.match(ch) is not None

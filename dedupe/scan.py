@@ -8,7 +8,7 @@ import os
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -457,15 +457,46 @@ def reread(
 ) -> tuple[list[Prepared], list[str]]:
     """Read and prepare again the ``(path, digest)`` files, numbering them from
     ``first``; a file whose content is no longer ``digest`` is left out with the note
-    ``PATH: changed``."""
+    ``PATH: changed``. A document prepared lately in this process is taken from
+    ``_PREPARED`` instead (alignment tasks share their busiest documents)."""
     prepared, notes = [], []
     for path, digest in files:
-        item = read_document(path)
-        if isinstance(item, Skipped) or item.digest != digest:
-            notes.append(f"{path}: {changed}")
-            continue
-        prepared.append(prepare(first + len(prepared), item, params))
+        item = _PREPARED.get(path, digest, params)
+        if item is None:
+            document = read_document(path)
+            if isinstance(document, Skipped) or document.digest != digest:
+                notes.append(f"{path}: {changed}")
+                continue
+            item = _PREPARED.put(prepare(0, document, params), params)
+        number = first + len(prepared)
+        prepared.append(replace(item, segments=[replace(s, doc=number) for s in item.segments]))
     return prepared, notes
+
+
+class PreparedCache:
+    """The documents this process prepared last, up to ``words`` words in all, by path,
+    digest and parameters (the oldest are let go first)."""
+
+    def __init__(self, words: int):
+        self.words, self.held = words, 0
+        self.items: OrderedDict[tuple, Prepared] = OrderedDict()
+
+    def get(self, path: str, digest: str, params: Parameters) -> Prepared | None:
+        key = (path, digest, params)
+        if key in self.items:
+            self.items.move_to_end(key)
+        return self.items.get(key)
+
+    def put(self, item: Prepared, params: Parameters) -> Prepared:
+        self.items[(item.doc.path, item.doc.digest, params)] = item
+        self.held += len(item.tokens)
+        while self.held > self.words and len(self.items) > 1:
+            _, old = self.items.popitem(last=False)
+            self.held -= len(old.tokens)
+        return item
+
+
+_PREPARED = PreparedCache(words=2_000_000)
 
 
 @dataclass(frozen=True)
@@ -664,7 +695,11 @@ def scan(
             sketches = executor.map(sketch_files, parts, params)
             collection = collect(sketches, parts, params, folder, progress)
         signed = collection.sketch.signed
+        copies = identical_copies(collection)
+        for family in params.families():  # a copy is its original inside the pipeline
+            signed.present[family][np.isin(signed.ranges[:, 0], list(copies))] = False
         log(f"read {len(collection.files)} documents, skipped {len(collection.sketch.skipped)}")
+        log(f"{len(copies)} documents are byte-identical copies of others")
         log(f"{len(signed)} segments")
         order = document_order(collection.sketch)
         docs = signed.ranges[:, 0]
@@ -713,6 +748,7 @@ def scan(
             results.append(result)
             progress("candidate groups", len(results), len(tasks))
     reuses = [r for found_reuses, _ in results for r in found_reuses]
+    reuses += copy_reuses(collection, copies)
     # A changed file is noted by every alignment group that read it: once is enough.
     notes = list(
         dict.fromkeys(collection.sketch.notes + [n for _, found in results for n in found])
@@ -732,6 +768,42 @@ def verified(chunks: Iterable[np.ndarray], check: Check) -> tuple[int, np.ndarra
         checked += len(chunk)
         kept.append(chunk[check(chunk)] if len(chunk) else chunk)
     return checked, unique_pairs(kept)
+
+
+def identical_copies(collection: Collection) -> dict[int, int]:
+    """Each document whose bytes equal an earlier document's (by digest), mapped to the
+    first of them: copies are left out of candidates and alignment."""
+    first: dict[str, int] = {}
+    copies = {}
+    for number, (_, digest) in sorted(collection.files.items()):
+        if digest in first:
+            copies[number] = first[digest]
+        else:
+            first[digest] = number
+    return copies
+
+
+def copy_reuses(collection: Collection, copies: dict[int, int]) -> list[Reuse]:
+    """One whole-document ``verbatim`` passage between each copy and its original (read
+    once per original): what the original shares with others, its copies share too."""
+    found = []
+    by_original: dict[int, list[int]] = defaultdict(list)
+    for copy, original in copies.items():
+        by_original[original].append(copy)
+    for original, members in sorted(by_original.items()):
+        doc = read_document(collection.files[original][0])
+        if isinstance(doc, Skipped):
+            continue
+        tokens = tokenise(doc.text)
+        if not len(tokens):
+            continue
+        start, end = int(tokens.starts[0]), int(tokens.ends[-1])
+        whole = Side(locate(doc, start, end), 0, len(tokens), excerpt(doc.text[start:end]))
+        for copy in members:
+            path = collection.files[copy][0]
+            twin = replace(whole, location=replace(whole.location, path=path))
+            found.append(Reuse(whole, twin, "verbatim", 1.0))
+    return found
 
 
 COPY = 0.8  # a boilerplate family's member this like its source is a copy of it

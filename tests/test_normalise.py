@@ -141,3 +141,19 @@ def _regex_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
 def test_the_ascii_fast_path_finds_what_the_general_path_finds(text):
     tokens = tokenise(text)
     assert (tokens.words, tokens.starts.tolist(), tokens.ends.tolist()) == _regex_tokens(text)
+
+
+@settings(max_examples=500)
+@given(
+    text=st.text(
+        alphabet=st.one_of(
+            st.sampled_from("a9_ '`\u2019\u2018\u201b\u2032\n.\u00ad\u200b\ufb01\u0301\u00e9"),
+            st.characters(codec="utf-8"),
+        ),
+        max_size=40,
+    )
+)
+@example(text="caf\u00e9 l\u2019\u00e9t\u00e9 \u00ad co\u00adop \ufb01ne e\u0301t\u00e9")
+def test_the_unicode_path_finds_what_the_regular_expression_finds(text):
+    tokens = tokenise(text)
+    assert (tokens.words, tokens.starts.tolist(), tokens.ends.tolist()) == _regex_tokens(text)

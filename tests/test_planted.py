@@ -106,3 +106,20 @@ def test_a_quote_inside_a_long_paragraph_is_found(tmp_path):
     copied = (tmp_path / "host.txt").read_text()[p.copy.start_char : p.copy.end_char]
     assert quote.rstrip(".,") in copied or copied in quote
     assert len(copied) >= len(quote) * 0.8
+
+
+def test_byte_identical_copies_are_one_document_and_one_whole_passage(tmp_path):
+    """The same file under three names: aligned once, reported as two whole-document
+    verbatim passages, and what the original shares with a third file is found once."""
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    text = (corpus / "001_c851588bc98110cb.txt").read_bytes()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_bytes(text)
+    (tmp_path / "excerpt.txt").write_bytes((corpus / "000_0fadec60b344b5b9.txt").read_bytes())
+    result = scan([str(tmp_path)], Parameters(paraphrase=False))
+    whole = [p for p in result.passages if p.copy.start_line == 1 and p.words > 6000]
+    assert {Path(p.copy.path).name for p in whole} == {"b.txt", "c.txt"}
+    assert {Path(p.source.path).name for p in whole} == {"a.txt"}
+    assert all(p.kind == "verbatim" and p.similarity == 1.0 for p in whole)
+    excerpt_rows = [p for p in result.passages if "excerpt" in p.copy.path + p.source.path]
+    assert {Path(p.source.path).name for p in excerpt_rows} == {"a.txt"}
