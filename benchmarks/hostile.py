@@ -232,7 +232,7 @@ def case_04_interrupt(work: Path, tries: int = 1) -> Outcome:
         for args in commands:
             for sig, code, word in ((signal.SIGINT, 130, "interrupted"),
                                     (signal.SIGTERM, 143, "terminated")):  # fmt: skip
-                delay = 1.5 + 1.5 * ((k * 7 + runs) % 5) / 4
+                delay = 0.4 + 2.6 * ((k * 7 + runs) % 5) / 4  # from start-up on
                 got, err, left = interrupt(work, args, sig, delay)
                 runs += 1
                 if got == 0:

@@ -65,6 +65,7 @@ class Group(click.Group):
     def main(self, *args, **kwargs):
         kwargs["standalone_mode"] = False
         signal.signal(signal.SIGTERM, _terminated)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             code = super().main(*args, **kwargs)
         except Stopped as stop:
