@@ -208,7 +208,8 @@ class Index:
             raise DedupeError(f"no index at {path} (create it with: dedupe index add PATH)")
         if os.path.exists(path) and not os.path.isfile(path):
             raise DamagedIndex(f"{path} is not a file, so not a dedupe index")
-        if os.path.isfile(path) and os.path.getsize(path) == 0:
+        if not create and os.path.isfile(path) and os.path.getsize(path) == 0:
+            # (``index add`` may find one being created by another ``index add``.)
             raise DamagedIndex(f"{path} is an empty file, not a dedupe index")
         if create:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
