@@ -11,6 +11,7 @@ import os
 import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from typing import Protocol
 
@@ -37,11 +38,29 @@ def _apply(fn: Callable, args: tuple, item):
     return fn(item, *args)
 
 
+_STOPS = {signal.SIGINT, signal.SIGTERM}
+
+
 def _ignore_interrupts() -> None:
     """In a worker: leave Ctrl-C and SIGTERM to the main process, which stops the
-    workers itself (a worker interrupted mid-task could block on its result pipe)."""
+    workers itself (a worker interrupted mid-task could block on its result pipe).
+    Workers are forked with both signals blocked (``_signals_held``), so none reaches
+    one before it ignores them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
+
+
+@contextmanager
+def _signals_held():
+    """Ctrl-C and SIGTERM held back while worker processes are forked: one arriving in
+    the middle of a fork would run this process's handler in the new worker, or inside
+    a fork hook that swallows its exception. Held signals arrive right after."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
 
 
 class Local:
@@ -57,11 +76,12 @@ class Local:
     def map(self, fn: Callable, items: list, *args) -> Iterator:
         if self.workers == 1 or len(items) < 2:
             return (fn(item, *args) for item in items)
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=_context(), initializer=_ignore_interrupts
-            )
-        return self._pool.map(partial(_apply, fn, args), items)
+        with _signals_held():  # with fork, every worker starts at the first submission
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    self.workers, mp_context=_context(), initializer=_ignore_interrupts
+                )
+            return self._pool.map(partial(_apply, fn, args), items)
 
     def close(self) -> None:
         """Stop the worker processes once their tasks are done."""
