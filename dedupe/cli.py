@@ -53,6 +53,13 @@ class Stopped(BaseException):
         self.what, self.exit_code = what, exit_code
 
 
+def _finished() -> None:
+    """The work is done and reported: a late Ctrl-C or SIGTERM changes nothing now, so
+    it is not let to interrupt the interpreter's exit."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def _terminated(signum, frame) -> None:
     raise Stopped("terminated", 128 + signal.SIGTERM)
 
@@ -82,7 +89,9 @@ class Group(click.Group):
             sys.exit(130)
         except click.ClickException as err:
             click.echo(f"dedupe: error: {err.format_message()}", err=True)
+            _finished()
             sys.exit(err.exit_code)
+        _finished()
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context):
