@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from dataclasses import asdict, replace
 
 from tabulate import tabulate
 
 from .html_report import render_html
+from .provenance import Location
 from .scan import ScanResult
 
 FORMATS = ("table", "csv", "json", "jsonl", "markdown")
@@ -43,27 +45,37 @@ def to_dict(result: ScanResult) -> dict:
 
 def rows(result: ScanResult) -> list[list]:
     """One row per passage for the table and Markdown, in ``COLUMNS`` order; the kind of
-    a boilerplate passage reads ``KIND (boilerplate)``."""
+    a boilerplate passage reads ``KIND (boilerplate)``. Places are ``PATH:LINES``, with
+    the characters added where two passages would read alike (two passages on the
+    same lines)."""
+    places = [(_place(p.source), _place(p.copy)) for p in result.passages]
+    repeated = {place for place, n in Counter(places).items() if n > 1}
     return [
         [
             p.cluster,
-            f"{p.source.path}:{p.source.start_line}-{p.source.end_line}",
-            f"{p.copy.path}:{p.copy.start_line}-{p.copy.end_line}",
+            *((_place(p.source, True), _place(p.copy, True)) if place in repeated else place),
             f"{p.kind} (boilerplate)" if p.boilerplate else p.kind,
             f"{p.similarity:.2f}",
             p.words,
             p.evidence,
             p.excerpt,
         ]
-        for p in result.passages
+        for p, place in zip(result.passages, places, strict=True)
     ]
 
 
+def _place(location: Location, chars: bool = False) -> str:
+    """``PATH:START-END`` lines, and ``(chars S-E)`` with ``chars``."""
+    lines = f"{location.path}:{location.start_line}-{location.end_line}"
+    return f"{lines} (chars {location.start_char}-{location.end_char})" if chars else lines
+
+
 def csv_rows(result: ScanResult) -> list[list]:
-    """One row per passage for CSV, in ``CSV_COLUMNS`` order: ``kind`` is the bare kind
-    and ``boilerplate`` is ``true`` or ``false``, as in JSON."""
+    """One row per passage for CSV, in ``CSV_COLUMNS`` order: places are always
+    ``PATH:LINES`` (the characters are in JSON), ``kind`` is the bare kind and
+    ``boilerplate`` is ``true`` or ``false``, as in JSON."""
     return [
-        [*row[:3], p.kind, *row[4:], "true" if p.boilerplate else "false"]
+        [row[0], _place(p.source), _place(p.copy), p.kind, *row[4:], str(p.boilerplate).lower()]
         for row, p in zip(rows(result), result.passages, strict=True)
     ]
 

@@ -324,3 +324,12 @@ def test_offsets_count_every_character_of_crlf_files(tmp_path):
         # Both files hold the paragraph on line 6 (title, dateline, blank, prose, blank).
         assert loc["start_line"] == loc["end_line"] == 6
         assert text[: loc["start_char"]].count("\n") + 1 == 6
+
+
+def test_rows_on_the_same_lines_show_their_characters(corpus_scan):
+    """Two passages between the same lines of the same files differ in the table."""
+    table = rows(corpus_scan)
+    places = [(row[1], row[2]) for row in table]
+    assert len(set(places)) == len(places)
+    assert any("(chars " in row[1] for row in table)  # corpus/ has such a pair (001:37)
+    assert all("(chars " not in row[1] for row in table if row[1].endswith(":31-31"))
