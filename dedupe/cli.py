@@ -25,7 +25,7 @@ from .duplicates import render as render_duplicates
 from .errors import DedupeError
 from .executors import Executor, Local, available_cores
 from .index import DEFAULT_PATH as DEFAULT_INDEX
-from .index import open_index, query, scan_indexed
+from .index import index_files, open_index, query, scan_indexed
 from .output import check_output, needs_printable, printable, printable_fields, write
 from .quarantine import check_folder, plan_moves, quarantine, restore
 from .report import FORMATS, PASSAGE_FORMATS, render, render_rows, without_boilerplate
@@ -430,10 +430,8 @@ def _check_output(
 
 
 def _index_files(index_path: str | None) -> list[str]:
-    """The index file and SQLite's files beside it, which no report may replace."""
-    if not index_path:
-        return []
-    return [index_path + suffix for suffix in ("", "-wal", "-shm", "-journal")]
+    """The index's files, which no report may replace (none without an index)."""
+    return index_files(index_path) if index_path else []
 
 
 def _emit(

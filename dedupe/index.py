@@ -277,7 +277,7 @@ class Index:
 
     def excluded(self) -> list[str]:
         """The index file and SQLite's files beside it: never read as documents."""
-        return [self.path + suffix for suffix in ("", "-wal", "-shm", "-journal")]
+        return index_files(self.path)
 
     # ------------------------------------------------------------------ adding
 
@@ -595,6 +595,11 @@ class _Transaction:
 
     def __exit__(self, exc_type, *_) -> None:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def index_files(path: str) -> list[str]:
+    """The index file at ``path`` and the files SQLite keeps beside it."""
+    return [path + suffix for suffix in ("", "-wal", "-shm", "-journal")]
 
 
 def key(path: str) -> str:
