@@ -16,7 +16,7 @@ forking after numba's OpenMP threads have run in this process kills the workers)
    them.
 2. **Exact run**: ``ExactPairs``, which uses no MinHash or LSH at all.  It reads every
    document again (``dedupe.read.read_file``, checked against the digest sketched),
-   prepares it (``dedupe.scan.prepare``) and builds each signed segment's sets from its
+   prepares it (``dedupe.prepared.prepare``) and builds each signed segment's sets from its
    token range: word n-grams (``dedupe.shingle.shingle_set``) and content words
    (``dedupe.shingle.content_set``).  Every pair of segments of different documents is
    then compared with sparse matrix products (0/1 membership matrices, scipy.sparse; row
@@ -82,13 +82,13 @@ import throughput  # noqa: E402
 
 from dedupe.executors import Local  # noqa: E402
 from dedupe.parameters import CONTENT, VERBATIM, Parameters  # noqa: E402
+from dedupe.prepared import prepare  # noqa: E402
 from dedupe.provenance import Location, Passage  # noqa: E402
 from dedupe.read import Skipped, read_file  # noqa: E402
 from dedupe.scan import (  # noqa: E402
     Collection,
     ScanResult,
     lsh_candidates,
-    prepare,
     scan,
 )
 from dedupe.shingle import SetTable, content_set, shingle_set  # noqa: E402

@@ -205,21 +205,21 @@ def align(
 
 def split_at_inserted_paragraphs(
     alignment: Alignment,
-    words_a: list[str],
-    words_b: list[str],
+    words_a: np.ndarray,
+    words_b: np.ndarray,
     breaks_a: frozenset[int],
     breaks_b: frozenset[int],
 ) -> list[Alignment]:
     """The verbatim pieces of ``alignment`` when its sides differ only by whole paragraphs
     that one side has and the other lacks (a speaker label, a caption); otherwise
-    ``[alignment]``.
+    ``[alignment]``. ``words_*`` hold each document's word hashes by token.
 
     ``breaks_*`` are the token indices at which each document's paragraphs begin, plus
     its token count: every token lies in a paragraph, so ``[s, e)`` is a run of whole
     paragraphs exactly when both ``s`` and ``e`` are breaks.
     """
     a, b = alignment.a, alignment.b
-    side_a, side_b = words_a[a.start : a.end], words_b[b.start : b.end]
+    side_a, side_b = words_a[a.start : a.end].tolist(), words_b[b.start : b.end].tolist()
     if side_a == side_b or max(len(side_a), len(side_b)) > SPLIT_WORDS:
         return [alignment]
     matcher = SequenceMatcher(None, side_a, side_b, False)

@@ -15,6 +15,7 @@ import importlib.metadata
 import logging
 import os
 import re
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,9 +36,14 @@ class Dask:
     submitted beyond the result being read, and every result is released once read, so
     memory on the cluster stays bounded however many items there are."""
 
-    def __init__(self, client):
+    def __init__(self, client, scratch: str | None = None):
         self.client = client
         self.workers = max(1, sum(client.nthreads().values()))
+        self._scratch = scratch
+
+    def scratch(self) -> str | None:
+        """The local cluster's folder; None for a scheduler's workers (elsewhere)."""
+        return self._scratch
 
     def check_paths(self, paths: list[str]) -> None:
         """Refuse relative ``paths`` when a worker would read them from another folder
@@ -142,6 +148,7 @@ def dask_executor(spec: str) -> Iterator[Dask]:
     distributed = _distributed()
     if workers is not None:
         with (
+            tempfile.TemporaryDirectory(prefix="dedupe-") as scratch,
             distributed.LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
@@ -153,7 +160,7 @@ def dask_executor(spec: str) -> Iterator[Dask]:
             ) as cluster,
             distributed.Client(cluster) as client,
         ):
-            yield Dask(client)
+            yield Dask(client, scratch)
         return
     address = spec.strip()
     try:

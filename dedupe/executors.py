@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -23,6 +25,12 @@ class Executor(Protocol):
 
     def map(self, fn: Callable, items: list, *args) -> Iterator:
         """The results of ``fn(item, *args)``, in the order of ``items``."""
+        ...
+
+    def scratch(self) -> str | None:
+        """A folder that this process and every worker can write to, removed once the
+        workers are stopped (whether the work ended or was interrupted); None when the
+        workers run on other machines."""
         ...
 
 
@@ -72,6 +80,7 @@ class Local:
     def __init__(self, jobs: int | None = None):
         self.workers = jobs or available_cores()
         self._pool: ProcessPoolExecutor | None = None
+        self._scratch: str | None = None
 
     def map(self, fn: Callable, items: list, *args) -> Iterator:
         if self.workers == 1 or len(items) < 2:
@@ -83,15 +92,27 @@ class Local:
                 )
             return self._pool.map(partial(_apply, fn, args), items)
 
+    def scratch(self) -> str:
+        if self._scratch is None:
+            self._scratch = tempfile.mkdtemp(prefix="dedupe-")
+        return self._scratch
+
     def close(self) -> None:
         """Stop the worker processes once their tasks are done."""
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
+        self._remove_scratch()
+
+    def _remove_scratch(self) -> None:
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
     def kill(self) -> None:
         """Stop the worker processes now, dropping their tasks."""
         if self._pool is None:
+            self._remove_scratch()
             return
         # ProcessPoolExecutor has no public way to stop busy workers before Python 3.14;
         # its workers are this process's children (also one being started right now).
@@ -102,6 +123,7 @@ class Local:
             process.kill()
             process.join()
         self._pool = None
+        self._remove_scratch()
 
     def __enter__(self) -> Local:
         return self

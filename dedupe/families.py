@@ -7,14 +7,17 @@ each member to one other (``candidates.bucket_links``: k-1 links, as datatrove's
 clustering does); the links are verified, and verified links join segments into
 families (connected components, ``components``). Chaining through links can join
 unrelated text (A like B, B like C, A unlike C), so every member is verified against its
-family's representative, and a member unlike it keeps only its own verified links.
+family's representative; the members unlike it against the first of them, for a few
+rounds (versions of one licence get a representative each); a member unlike every
+representative keeps only its own verified links.
 
 A family spread over at least ``boilerplate_documents`` documents is boilerplate: only
 its representative is paired with each member in another document, k-1 pairs, so that
 each copy is aligned once, against one source. The representative is the likeliest
-source: the member linked to the most documents (the source of a recurring text shares
-it with every copy, a copy of one part of it with fewer), then the first by
-``document_order`` (earliest stated date, longest document, oldest file, path).
+source, the member whose document comes first by ``document_order`` (earliest stated
+date, longest document, oldest file, path): one order for every family, so the many
+families of one recurring text (a licence's paragraphs) share their representative's
+document, and their copies are aligned with one document, not with one per paragraph.
 Every other verified pair (reuse between a few documents) is aligned as it is.
 """
 
@@ -61,28 +64,19 @@ def family_pairs(
     if not len(edges):
         return edges, edges
     nodes = np.unique(edges)
-    labels = components(len(nodes), np.searchsorted(nodes, edges))
+    ends = np.searchsorted(nodes, edges)
+    labels = components(len(nodes), ends)
     node_docs = docs[nodes]
     pairs_of = np.unique(np.stack([labels, node_docs], axis=1), axis=0)
     spread_of = np.bincount(pairs_of[:, 0], minlength=labels.max() + 1)
-    # The likeliest source of a recurring text shares it with the most documents: each
-    # copy of one part of it (an excerpt, an answer quoting a paragraph) with fewer.
-    ends = np.searchsorted(nodes, np.concatenate([edges, edges[:, ::-1]]))
-    reach = np.unique(np.stack([ends[:, 0], docs[nodes[ends[:, 1]]]], axis=1), axis=0)
-    partners = np.bincount(reach[:, 0], minlength=len(nodes))
-    order = np.lexsort((nodes, document_order[node_docs], -partners, labels))
-    members, labels = nodes[order], labels[order]
-    starts, sizes = runs(labels)
-    representative = np.repeat(members[starts], sizes)
-    wide = np.repeat(spread_of[labels[starts]] >= boilerplate_documents, sizes)
-    # Each member of a wide family against its representative: one unlike it was only
-    # chained in, and keeps its own links.
-    candidates = wide & (members != representative)
-    held = wide & ~candidates
-    to_check = np.stack([representative[candidates], members[candidates]], axis=1)
-    held[np.flatnonzero(candidates)[_passing(to_check, check)]] = True
-    rows, reps = members[held], representative[held]
-    kept = edges[~_within_families(edges, rows, reps)]
+    order = np.lexsort((nodes, document_order[node_docs], labels))
+    starts, sizes = runs(labels[order])
+    wide = np.repeat(spread_of[labels[order][starts]] >= boilerplate_documents, sizes)
+    representative = np.empty(len(nodes), dtype=np.int64)
+    representative[order] = _leaders(nodes[order], labels[order], wide, check)
+    kept = edges[~_paired_by_family(ends, representative, nodes)]
+    held = representative >= 0
+    rows, reps = nodes[held], representative[held]
     apart = docs[rows] != docs[reps]
     star = np.stack([reps[apart], rows[apart]], axis=1)
     joined = np.sort(np.concatenate([kept, star]), axis=1)
@@ -90,20 +84,42 @@ def family_pairs(
     return np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1), star
 
 
+LEADER_ROUNDS = 4  # representatives a wide family is split around, at most
+
+
+def _leaders(members: np.ndarray, labels: np.ndarray, wide: np.ndarray, check: Check) -> np.ndarray:
+    """The representative of each of ``members`` (sorted by family ``labels``, then
+    likeliest source first) in a ``wide`` family, else -1. Each member is checked against
+    its family's first member; those unlike it are checked, in a next round, against the
+    first of them, and so on for ``LEADER_ROUNDS`` rounds (versions of one licence get one
+    representative each). A member unlike every representative keeps -1: it was only
+    chained in, and keeps its own links."""
+    representative = np.full(len(members), -1, dtype=np.int64)
+    waiting = np.flatnonzero(wide)
+    for _ in range(LEADER_ROUNDS):
+        if not len(waiting):
+            break
+        starts, sizes = runs(labels[waiting])
+        leader = np.repeat(members[waiting[starts]], sizes)
+        first = members[waiting] == leader
+        representative[waiting[first]] = leader[first]
+        others = waiting[~first]
+        alike = _passing(np.stack([leader[~first], members[others]], axis=1), check)
+        representative[others[alike]] = leader[~first][alike]
+        waiting = others[~alike]
+    return representative
+
+
 def _passing(pairs: np.ndarray, check: Check) -> np.ndarray:
     """Which rows of ``pairs`` verify, as a boolean mask."""
     return check(pairs) if len(pairs) else np.zeros(0, dtype=bool)
 
 
-def _within_families(edges: np.ndarray, rows: np.ndarray, reps: np.ndarray) -> np.ndarray:
-    """Which ``edges`` join two members of one family (they are paired by family)."""
-    order = np.argsort(rows)
-    lookup_rows, lookup_reps = rows[order], reps[order]
-
-    def family(ends: np.ndarray) -> np.ndarray:
-        at = np.minimum(np.searchsorted(lookup_rows, ends), max(len(lookup_rows) - 1, 0))
-        found = len(lookup_rows) > 0
-        known = lookup_rows[at] == ends if found else np.zeros(len(ends), dtype=bool)
-        return np.where(known, lookup_reps[at] if found else -1, -1 - ends)
-
-    return family(edges[:, 0]) == family(edges[:, 1])
+def _paired_by_family(ends: np.ndarray, representative: np.ndarray, nodes: np.ndarray):
+    """Which edges (``ends`` index ``nodes``) the families pair instead: those between
+    two members of wide families, but for the links between two representatives'
+    families through one of the representatives (versions of one text stay joined)."""
+    rep_a, rep_b = representative[ends[:, 0]], representative[ends[:, 1]]
+    leader = representative == nodes
+    through_leader = leader[ends[:, 0]] | leader[ends[:, 1]]
+    return (rep_a >= 0) & (rep_b >= 0) & ((rep_a == rep_b) | ~through_leader)

@@ -28,20 +28,18 @@ import numpy as np
 from .candidates import band_keys, lsh_bands
 from .errors import DamagedIndex, DedupeError
 from .parameters import CONTENT, VERBATIM, Parameters
+from .prepared import Prepared, prepare, prepared_again
 from .provenance import Facts, Location, Reuse, Side
 from .read import Document, Skipped, content_digest, list_files, read_paths, read_whole
 from .scan import (
     KnownPairs,
     Log,
-    Prepared,
     ScanResult,
     SegmentKey,
     family_sets,
     find_passages,
     find_reuses,
     oriented,
-    prepare,
-    reread,
     signed_segments,
 )
 from .segment import Segment
@@ -346,7 +344,7 @@ class Index:
             return  # another process indexed this very content meanwhile
         if row:
             self._delete(row[0])
-        info = describe(doc, len(prepared.tokens))
+        info = describe(doc, prepared.words)
         doc_id = self.db.execute(
             "INSERT INTO documents (path, size, mtime, digest, encoding, words, lines, date)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -713,7 +711,7 @@ def query(files: list[str], index: Index, log: Log = lambda _: None) -> ScanResu
     prepared = new + indexed
     candidates = KnownPairs([key(p.doc.path) for p in prepared], collisions, index.weights())
     passages = find_passages(prepared, params, candidates, log)
-    documents = [describe(p.doc, len(p.tokens)) for p in prepared]
+    documents = [describe(p.doc, p.words) for p in prepared]
     return ScanResult(params, documents, passages, collection.skipped, collection.notes + notes)
 
 
@@ -745,4 +743,6 @@ def _prepare_indexed(
     """Read and prepare indexed documents again, numbering them from ``first``; a file
     that changed or vanished since it was indexed is left out with a note."""
     files = [(path, index.digest_of(path)) for path in paths]
-    return reread(files, index.params, "changed since indexed; run 'dedupe index add' again", first)
+    return prepared_again(
+        files, index.params, "changed since indexed; run 'dedupe index add' again", first
+    )

@@ -8,7 +8,7 @@ import os
 import sys
 import tempfile
 import time
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -33,8 +33,9 @@ from .align import (
 from .candidates import BandStore, bucket_links, bucket_pairs, unique_pairs
 from .executors import Executor, Local, available_cores
 from .families import Check, family_pairs
-from .normalise import Tokens, tokenise
+from .normalise import tokenise
 from .parameters import CONTENT, VERBATIM, Parameters
+from .prepared import Prepared, PreparedStore, prepared_again, prepared_store
 from .provenance import (
     Facts,
     Passage,
@@ -46,18 +47,15 @@ from .provenance import (
     mark_boilerplate,
     orient,
 )
-from .read import Document, Skipped, list_files, read_document
-from .segment import Segment, paragraphs, segment, sentence_bounds
+from .read import Skipped, list_files, read_document
+from .segment import Segment
 from .shingle import (
     SetSpill,
     SetTable,
-    content_hashes,
     content_spans,
-    ngram_hashes,
     range_sets,
     shingle_set,
     verbatim_spans,
-    word_hashes,
 )
 from .sign import range_signatures
 from .sketch import DocumentInfo, Sketch, concat, sketch_files
@@ -85,34 +83,6 @@ class ScanResult:
     passages: list[Passage]
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """One document after normalising, segmenting and shingling (both families)."""
-
-    doc: Document
-    tokens: Tokens
-    ngrams: np.ndarray
-    content: np.ndarray
-    segments: list[Segment]
-    breaks: frozenset[int]
-    sentences: np.ndarray
-
-
-def prepare(index: int, doc: Document, params: Parameters) -> Prepared:
-    """Tokenise, segment and shingle one document."""
-    tokens = tokenise(doc.text)
-    hashes = word_hashes(tokens.words)
-    return Prepared(
-        doc,
-        tokens,
-        ngram_hashes(hashes, params.shingle_size),
-        content_hashes(tokens.words, hashes),
-        segment(index, doc.text, tokens, params.window_words),
-        frozenset(tokens.index_at(start) for start, _ in paragraphs(doc.text)) | {len(tokens)},
-        np.array(sentence_bounds(doc.text, tokens), dtype=np.int64),
-    )
 
 
 class Candidates(Protocol):
@@ -194,9 +164,8 @@ def similarity(prepared: list[Prepared], alignment: Alignment, n: int) -> float:
 def is_verbatim(prepared: list[Prepared], alignment: Alignment) -> bool:
     """True when both spans hold the same normalised words in the same order."""
     a, b = alignment.a, alignment.b
-    return (
-        prepared[a.doc].tokens.words[a.start : a.end]
-        == (prepared[b.doc].tokens.words[b.start : b.end])
+    return np.array_equal(
+        prepared[a.doc].hashes[a.start : a.end], prepared[b.doc].hashes[b.start : b.end]
     )
 
 
@@ -209,12 +178,12 @@ def reuses(prepared: list[Prepared], found: list[Found]) -> list[Reuse]:
 
 
 def _side(prepared: list[Prepared], span: Span) -> Side:
-    doc, tokens = prepared[span.doc].doc, prepared[span.doc].tokens
-    start, end = int(tokens.starts[span.start]), int(tokens.ends[span.end - 1])
+    doc, starts, ends = prepared[span.doc].doc, prepared[span.doc].starts, prepared[span.doc].ends
+    start, end = int(starts[span.start]), int(ends[span.end - 1])
     # Punctuation joined to the first and last words belongs to the passage: an opening
     # quote or bracket, a closing one, a full stop (never reaching into another word).
-    lo = int(tokens.ends[span.start - 1]) if span.start > 0 else 0
-    hi = int(tokens.starts[span.end]) if span.end < len(tokens) else len(doc.text)
+    lo = int(ends[span.start - 1]) if span.start > 0 else 0
+    hi = int(starts[span.end]) if span.end < len(starts) else len(doc.text)
     while start > lo and not doc.text[start - 1].isspace():
         start -= 1
     while end < hi and not doc.text[end].isspace():
@@ -225,7 +194,7 @@ def _side(prepared: list[Prepared], span: Span) -> Side:
 def facts(prepared: list[Prepared]) -> dict[str, Facts]:
     """What orientation needs to know of each prepared document, by path."""
     return {
-        p.doc.path: Facts(len(p.tokens), p.doc.date or document_date(p.doc.text), p.doc.mtime)
+        p.doc.path: Facts(p.words, p.doc.date or document_date(p.doc.text), p.doc.mtime)
         for p in prepared
     }
 
@@ -250,7 +219,7 @@ def passages_of_pair(
     result = []
     for whole in aligned:
         for alignment in split_at_inserted_paragraphs(
-            whole, pa.tokens.words, pb.tokens.words, pa.breaks, pb.breaks
+            whole, pa.hashes, pb.hashes, pa.breaks, pb.breaks
         ):
             if min(alignment.a.words, alignment.b.words) < params.min_words:
                 continue
@@ -452,53 +421,6 @@ class KnownPairs:
         return self.known_weights
 
 
-def reread(
-    files: list[tuple[str, str]], params: Parameters, changed: str, first: int = 0
-) -> tuple[list[Prepared], list[str]]:
-    """Read and prepare again the ``(path, digest)`` files, numbering them from
-    ``first``; a file whose content is no longer ``digest`` is left out with the note
-    ``PATH: changed``. A document prepared lately in this process is taken from
-    ``_PREPARED`` instead (alignment tasks share their busiest documents)."""
-    prepared, notes = [], []
-    for path, digest in files:
-        item = _PREPARED.get(path, digest, params)
-        if item is None:
-            document = read_document(path)
-            if isinstance(document, Skipped) or document.digest != digest:
-                notes.append(f"{path}: {changed}")
-                continue
-            item = _PREPARED.put(prepare(0, document, params), params)
-        number = first + len(prepared)
-        prepared.append(replace(item, segments=[replace(s, doc=number) for s in item.segments]))
-    return prepared, notes
-
-
-class PreparedCache:
-    """The documents this process prepared last, up to ``words`` words in all, by path,
-    digest and parameters (the oldest are let go first)."""
-
-    def __init__(self, words: int):
-        self.words, self.held = words, 0
-        self.items: OrderedDict[tuple, Prepared] = OrderedDict()
-
-    def get(self, path: str, digest: str, params: Parameters) -> Prepared | None:
-        key = (path, digest, params)
-        if key in self.items:
-            self.items.move_to_end(key)
-        return self.items.get(key)
-
-    def put(self, item: Prepared, params: Parameters) -> Prepared:
-        self.items[(item.doc.path, item.doc.digest, params)] = item
-        self.held += len(item.tokens)
-        while self.held > self.words and len(self.items) > 1:
-            _, old = self.items.popitem(last=False)
-            self.held -= len(old.tokens)
-        return item
-
-
-_PREPARED = PreparedCache(words=2_000_000)
-
-
 @dataclass(frozen=True)
 class Group:
     """Documents to align with each other, and the candidate segment pairs between
@@ -508,10 +430,14 @@ class Group:
     collisions: dict[str, list[tuple[SegmentKey, SegmentKey]]]
 
 
-def align_group(group: Group, weights: Weights, params: Parameters) -> tuple[list[Reuse], list]:
+def align_group(
+    group: Group, weights: Weights, params: Parameters, store: PreparedStore | None = None
+) -> tuple[list[Reuse], list]:
     """The passages the group's candidate pairs lead to, and notes on files that
-    changed since they were sketched."""
-    prepared, notes = reread(group.files, params, "changed during the scan; left out")
+    changed since they were sketched (documents are taken from ``store`` if given,
+    else read again)."""
+    changed = "changed during the scan; left out"
+    prepared, notes = prepared_again(group.files, params, changed, store=store)
     candidates = KnownPairs([p.doc.path for p in prepared], group.collisions, weights)
     return find_reuses(prepared, params, candidates, lambda _: None), notes
 
@@ -689,10 +615,13 @@ def scan(
     files = listing.files
     pair_finder = pair_finder or lsh_candidates
     load_kernels(params)
-    with tempfile.TemporaryDirectory(prefix="dedupe-") as folder:
+    with (
+        tempfile.TemporaryDirectory(prefix="dedupe-") as folder,
+        prepared_store(executor.scratch()) as store,
+    ):
         with stage("sketch", log):
             parts = partitions(files, executor.workers)
-            sketches = executor.map(sketch_files, parts, params)
+            sketches = executor.map(sketch_files, parts, params, store)
             collection = collect(sketches, parts, params, folder, progress)
         signed = collection.sketch.signed
         copies = identical_copies(collection)
@@ -741,12 +670,12 @@ def scan(
                     pair_finder(collection, CONTENT, params), weighted_check
                 )
             log(f"content words: {checked} candidate pairs checked, {len(found[CONTENT])} verified")
-    with stage("align", log):
-        tasks = groups(collection, found)
-        results = []
-        for result in executor.map(align_group, tasks, weights, params):
-            results.append(result)
-            progress("candidate groups", len(results), len(tasks))
+        with stage("align", log):
+            tasks = groups(collection, found)
+            results = []
+            for result in executor.map(align_group, tasks, weights, params, store):
+                results.append(result)
+                progress("candidate groups", len(results), len(tasks))
     reuses = [r for found_reuses, _ in results for r in found_reuses]
     reuses += copy_reuses(collection, copies)
     # A changed file is noted by every alignment group that read it: once is enough.

@@ -84,13 +84,20 @@ def windows(bounds: list[int], size: int) -> list[tuple[int, int]]:
         first = step
 
 
-def segment(doc: int, text: str, tokens: Tokens, window_words: int) -> list[Segment]:
+def segment(
+    doc: int,
+    text: str,
+    tokens: Tokens,
+    window_words: int,
+    spans: list[tuple[int, int]] | None = None,
+) -> list[Segment]:
     """Segments of one document, in order of their start.
 
     A paragraph of up to ``1.5 * window_words`` tokens is one segment; a longer one is
     split into sentence windows of about ``window_words`` tokens overlapping by half.
+    ``spans`` are the text's ``paragraphs`` if already found.
     """
-    spans = paragraphs(text)
+    spans = paragraphs(text) if spans is None else spans
     token_spans = np.searchsorted(tokens.starts, spans).reshape(-1, 2).tolist()
     ranges: list[tuple[int, int]] = []
     for (char_start, char_end), (first, stop) in zip(spans, token_spans, strict=True):
@@ -111,9 +118,14 @@ def segment(doc: int, text: str, tokens: Tokens, window_words: int) -> list[Segm
     ]
 
 
-def sentence_bounds(text: str, tokens: Tokens) -> list[int]:
+def sentence_bounds(
+    text: str, tokens: Tokens, spans: list[tuple[int, int]] | None = None
+) -> list[int]:
     """Token indices where the sentences of ``text`` start (each paragraph starts one),
-    followed by the token count.
+    followed by the token count. ``spans`` are the text's ``paragraphs`` if already
+    found.
     """
-    starts = [c for start, end in paragraphs(text) for c in sentence_starts(text, start, end)]
+    spans = paragraphs(text) if spans is None else spans
+    # Every sentence end is followed by a word inside some paragraph.
+    starts = [start for start, _ in spans] + [m.end() for m in _SENTENCE_END.finditer(text)]
     return sorted(set(np.searchsorted(tokens.starts, starts).tolist()) | {len(tokens)})

@@ -4,8 +4,9 @@
 every segment (its token range, its LSH band keys in each shingle family, its content
 set for rarity weights and verification) and of every document (how reports describe
 it, what orientation needs), but not the text. Sketches of partitions are independent,
-so they are computed in parallel and concatenated in file order; the text is read
-again only for documents that candidate pairs point at.
+so they are computed in parallel and concatenated in file order. Each document is
+prepared once (``dedupe.prepared``); a scan keeps it for the alignment of the
+candidate pairs that point at it.
 """
 
 from __future__ import annotations
@@ -16,20 +17,11 @@ from datetime import date
 import numpy as np
 
 from .candidates import band_keys, lsh_bands
-from .normalise import tokenise
 from .parameters import CONTENT, VERBATIM, Parameters
+from .prepared import Prepared, PreparedStore, prepare
 from .provenance import Facts, document_date
 from .read import Document, Skipped, decoding_note, read_documents
-from .segment import segment
-from .shingle import (
-    SetTable,
-    content_hashes,
-    content_spans,
-    ngram_hashes,
-    range_sets,
-    verbatim_spans,
-    word_hashes,
-)
+from .shingle import SetTable, content_spans, range_sets, verbatim_spans
 from .sign import range_signatures
 
 
@@ -86,21 +78,15 @@ class Sketch:
     signed: Signed | None = None
 
 
-def sign_document(doc: Document, number: int, params: Parameters) -> tuple[Signed, int]:
-    """The signed segments of one document (numbered ``number``) and its word count."""
-    tokens = tokenise(doc.text)
-    segments = [
-        s for s in segment(number, doc.text, tokens, params.window_words)
-        if s.words >= params.min_words
-    ]  # fmt: skip
+def sign(prepared: Prepared, number: int, params: Parameters) -> Signed:
+    """The signed segments of one prepared document, numbered ``number``."""
+    segments = [s for s in prepared.segments if s.words >= params.min_words]
     ranges = np.array([(s.start, s.end) for s in segments], dtype=np.int64).reshape(-1, 2)
     n = params.shingle_size
-    hashes = word_hashes(tokens.words)
-    ngrams = ngram_hashes(hashes, n)
-    families = {VERBATIM: (ngrams, verbatim_spans(ngrams, ranges, n))}
+    families = {VERBATIM: (prepared.ngrams, verbatim_spans(prepared.ngrams, ranges, n))}
     content = SetTable(np.empty(0, dtype=np.uint32), np.zeros(len(ranges) + 1, dtype=np.int64))
     if params.paraphrase:
-        families[CONTENT] = content_spans(content_hashes(tokens.words, hashes), ranges)
+        families[CONTENT] = content_spans(prepared.content, ranges)
         content = range_sets(*families[CONTENT])
     keys, present = {}, {}
     for family, (values, spans) in families.items():
@@ -110,7 +96,7 @@ def sign_document(doc: Document, number: int, params: Parameters) -> tuple[Signe
         present[family] = spans[:, 1] > spans[:, 0]
     owner = np.full((len(ranges), 1), number, dtype=np.int64)
     verbatim = range_sets(*families[VERBATIM])
-    return Signed(np.hstack([owner, ranges]), keys, present, verbatim, content), len(tokens)
+    return Signed(np.hstack([owner, ranges]), keys, present, verbatim, content)
 
 
 def concat(parts: list[Signed], families: tuple[str, ...]) -> Signed:
@@ -129,10 +115,12 @@ def concat(parts: list[Signed], families: tuple[str, ...]) -> Signed:
     )
 
 
-def sketch_files(paths: list[str], params: Parameters) -> Sketch:
+def sketch_files(
+    paths: list[str], params: Parameters, store: PreparedStore | None = None
+) -> Sketch:
     """Read and sign every document in the files at ``paths`` (a container such as a
     WARC holds many), numbered from 0 in order; unusable ones are listed in
-    ``skipped``."""
+    ``skipped``. Each prepared document is kept in ``store`` if given."""
     sketch = Sketch()
     parts = []
     for path in paths:
@@ -142,10 +130,12 @@ def sketch_files(paths: list[str], params: Parameters) -> Sketch:
                 continue
             if note := decoding_note(item):
                 sketch.notes.append(note)
-            signed, words = sign_document(item, len(sketch.documents), params)
-            parts.append(signed)
-            sketch.documents.append(describe(item, words))
-            sketch.facts[item.path] = Facts(words, sketch.documents[-1].date, item.mtime)
+            prepared = prepare(len(sketch.documents), item, params)
+            if store is not None:
+                store.put(prepared)
+            parts.append(sign(prepared, len(sketch.documents), params))
+            sketch.documents.append(describe(item, prepared.words))
+            sketch.facts[item.path] = Facts(prepared.words, sketch.documents[-1].date, item.mtime)
             sketch.digests.append(item.digest)
     sketch.signed = concat(parts, params.families())
     return sketch

@@ -170,6 +170,11 @@ def test_align_reports_two_separate_passages():
 # --- split_at_inserted_paragraphs -------------------------------------------------
 
 
+def _split(whole, words_a, words_b, breaks_a, breaks_b):
+    hashes_a, hashes_b = word_hashes(words_a), word_hashes(words_b)
+    return split_at_inserted_paragraphs(whole, hashes_a, hashes_b, breaks_a, breaks_b)
+
+
 def _breaks(*paragraph_lengths: int) -> frozenset[int]:
     starts, at = [0], 0
     for length in paragraph_lengths:
@@ -183,9 +188,7 @@ def test_split_at_a_whole_paragraph_inserted_in_b():
     words_a = p1 + p2
     words_b = p1 + ["xinhua"] + p2  # a speaker label on its own paragraph
     whole = _box(0, 30, 0, 31)
-    pieces = split_at_inserted_paragraphs(
-        whole, words_a, words_b, _breaks(15, 15), _breaks(15, 1, 15)
-    )
+    pieces = _split(whole, words_a, words_b, _breaks(15, 15), _breaks(15, 1, 15))
     assert _spans(pieces) == [(0, 15, 0, 15), (15, 30, 16, 31)]
 
 
@@ -195,9 +198,7 @@ def test_split_at_a_whole_paragraph_that_only_a_has():
     words_a = p1 + caption + p2
     words_b = p1 + p2
     whole = _box(0, 27, 0, 24)
-    pieces = split_at_inserted_paragraphs(
-        whole, words_a, words_b, _breaks(12, 3, 12), _breaks(12, 12)
-    )
+    pieces = _split(whole, words_a, words_b, _breaks(12, 3, 12), _breaks(12, 12))
     assert _spans(pieces) == [(0, 12, 0, 12), (15, 27, 12, 24)]
 
 
@@ -205,7 +206,7 @@ def test_an_alignment_with_a_substituted_word_stays_whole():
     p1 = _words("one", 30)
     words_b = p1[:10] + ["other"] + p1[11:]
     whole = _box(0, 30, 0, 30)
-    assert split_at_inserted_paragraphs(whole, p1, words_b, _breaks(30), _breaks(30)) == [whole]
+    assert _split(whole, p1, words_b, _breaks(30), _breaks(30)) == [whole]
 
 
 def test_inserted_words_that_are_not_a_whole_paragraph_keep_it_whole():
@@ -213,14 +214,14 @@ def test_inserted_words_that_are_not_a_whole_paragraph_keep_it_whole():
     words_b = p1 + ["inserted", "words"] + p2
     whole = _box(0, 30, 0, 32)
     # B's paragraphs: one of 32 words, so the insertion is inside a paragraph.
-    pieces = split_at_inserted_paragraphs(whole, p1 + p2, words_b, _breaks(15, 15), _breaks(32))
+    pieces = _split(whole, p1 + p2, words_b, _breaks(15, 15), _breaks(32))
     assert pieces == [whole]
 
 
 def test_identical_sides_are_one_piece():
     words = _words("w", 20)
     whole = _box(0, 20, 0, 20)
-    pieces = split_at_inserted_paragraphs(whole, words, words, _breaks(20), _breaks(20))
+    pieces = _split(whole, words, words, _breaks(20), _breaks(20))
     assert _spans(pieces) == [(0, 20, 0, 20)]
 
 

@@ -173,10 +173,10 @@ def test_local_executor_runs_in_as_many_processes_as_jobs():
 PIDS: list[str] = []  # where _recording_sketch writes the ids of its processes
 
 
-def _recording_sketch(part, params):
+def _recording_sketch(part, params, store):
     Path(PIDS[0], str(os.getpid())).touch()
     time.sleep(0.02)
-    return SKETCH_FILES(part, params)
+    return SKETCH_FILES(part, params, store)
 
 
 SKETCH_FILES = dedupe.scan.sketch_files

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from dedupe import scan as scan_module
+from dedupe import prepared as prepared_module
 from dedupe.cli import main
 from dedupe.errors import DedupeError
 from dedupe.index import BATCH_FILES, Index, open_index, query, scan_indexed
@@ -293,10 +293,10 @@ def test_rescan_after_an_addition_reads_only_the_new_file_and_its_partners(tmp_p
         added = folder / "new.txt"
         added.write_text(generate_text(np.random.default_rng(999), 300) + "\n" + paragraphs[5][2])
         reads = []
-        real_read, real_reread = index_module.read_whole, scan_module.read_document
+        real_read, real_reread = index_module.read_whole, prepared_module.read_document
         monkeypatch.setattr(index_module, "read_whole", lambda p: reads.append(p) or real_read(p))
         monkeypatch.setattr(
-            scan_module, "read_document", lambda p: reads.append(p) or real_reread(p)
+            prepared_module, "read_document", lambda p: reads.append(p) or real_reread(p)
         )
         second, stats = scan_indexed([str(folder)], index)
 
