@@ -122,7 +122,7 @@ def segment_sets(collection: Collection, params: Parameters) -> dict[str, SetTab
         item = read_file(path)
         if isinstance(item, Skipped) or item.digest != digest:
             raise SystemExit(f"error: {path} changed during the benchmark")
-        prepared = prepare(number, item, params)
+        prepared = prepare(item, params)
         for row in order[first:end].tolist():
             _, start, stop = ranges[row].tolist()
             verbatim[row] = shingle_set(prepared.ngrams, start, stop, params.shingle_size)

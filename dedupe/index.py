@@ -331,7 +331,7 @@ class Index:
         """Sign ``docs`` and write them, replacing older versions, in one transaction."""
         signed = []
         for doc in docs:
-            prepared = prepare(0, doc, self.params)
+            prepared = prepare(doc, self.params)
             segments = signed_segments([prepared], self.params)
             signed.append((doc, prepared, self._segment_rows(prepared, segments)))
         with self._transaction():
@@ -693,12 +693,12 @@ def query(files: list[str], index: Index, log: Log = lambda _: None) -> ScanResu
     params = index.params
     params.check()
     collection = read_paths(files, index.excluded())
-    new = [prepare(k, doc, params) for k, doc in enumerate(collection.documents)]
+    new = [prepare(doc, params) for doc in collection.documents]
     collisions: dict[str, set[tuple[SegmentKey, SegmentKey]]] = {}
     for family in params.families():
         hits = []
         for p in new:
-            for seg, keys in _family_keys(new, p, family, params):
+            for seg, keys in _family_keys(p, family, params):
                 for seg_id in index.matching(family, keys):
                     hits.append(((key(p.doc.path), seg.start, seg.end), seg_id))
         names = _segment_keys(index, {seg_id for _, seg_id in hits})
@@ -707,7 +707,7 @@ def query(files: list[str], index: Index, log: Log = lambda _: None) -> ScanResu
     involved = sorted(
         {seg[0] for pairs in collisions.values() for pair in pairs for seg in pair} - mine
     )
-    indexed, notes = _prepare_indexed(index, involved, first=len(new))
+    indexed, notes = _prepare_indexed(index, involved)
     prepared = new + indexed
     candidates = KnownPairs([key(p.doc.path) for p in prepared], collisions, index.weights())
     passages = find_passages(prepared, params, candidates, log)
@@ -723,13 +723,11 @@ def family_keys(family: str, sets: list[np.ndarray], params: Parameters) -> list
     return [k.tolist() if len(s) else None for k, s in zip(keys, sets, strict=True)]
 
 
-def _family_keys(
-    prepared: list[Prepared], document: Prepared, family: str, params: Parameters
-) -> list[tuple]:
-    """``(segment, band keys)`` for each signed segment of ``document`` (one of
-    ``prepared``) with a non-empty ``family`` set."""
+def _family_keys(document: Prepared, family: str, params: Parameters) -> list[tuple]:
+    """``(segment, band keys)`` for each signed segment of ``document`` with a non-empty
+    ``family`` set."""
     segments = signed_segments([document], params)
-    sets = family_sets(prepared, segments, family, params)
+    sets = family_sets([document], segments, family, params)
     return [
         (seg, keys)
         for seg, keys in zip(segments, family_keys(family, sets, params), strict=True)
@@ -737,12 +735,9 @@ def _family_keys(
     ]
 
 
-def _prepare_indexed(
-    index: Index, paths: list[str], first: int = 0
-) -> tuple[list[Prepared], list[str]]:
-    """Read and prepare indexed documents again, numbering them from ``first``; a file
-    that changed or vanished since it was indexed is left out with a note."""
+def _prepare_indexed(index: Index, paths: list[str]) -> tuple[list[Prepared], list[str]]:
+    """Read and prepare indexed documents again; a file that changed or vanished since
+    it was indexed is left out with a note."""
     files = [(path, index.digest_of(path)) for path in paths]
-    return prepared_again(
-        files, index.params, "changed since indexed; run 'dedupe index add' again", first
-    )
+    changed = "changed since indexed; run 'dedupe index add' again"
+    return prepared_again(files, index.params, changed)

@@ -16,7 +16,7 @@ import tempfile
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import xxhash
@@ -34,9 +34,9 @@ class Prepared:
 
     ``starts``/``ends`` are the character spans of its words in ``doc.text``,
     ``hashes`` their normalised spellings' hashes (equal words, equal hashes),
-    ``ngrams``/``content`` the word n-gram and content hashes by token, ``breaks`` the
-    tokens where paragraphs start (and the token count), ``sentences`` where sentences
-    start (and the token count).
+    ``ngrams``/``content`` the word n-gram and content hashes by token, ``segments``
+    its segments (numbered document 0), ``breaks`` the tokens where paragraphs start
+    (and the token count), ``sentences`` where sentences start (and the token count).
     """
 
     doc: Document
@@ -53,13 +53,9 @@ class Prepared:
     def words(self) -> int:
         return len(self.hashes)
 
-    def numbered(self, number: int) -> Prepared:
-        """This document with its segments numbered ``number``."""
-        return replace(self, segments=[replace(s, doc=number) for s in self.segments])
 
-
-def prepare(index: int, doc: Document, params: Parameters) -> Prepared:
-    """Tokenise, segment and shingle one document, its segments numbered ``index``."""
+def prepare(doc: Document, params: Parameters) -> Prepared:
+    """Tokenise, segment and shingle one document."""
     tokens = tokenise(doc.text)
     hashes = word_hashes(tokens.words)
     spans = paragraphs(doc.text)
@@ -71,7 +67,7 @@ def prepare(index: int, doc: Document, params: Parameters) -> Prepared:
         hashes,
         ngram_hashes(hashes, params.shingle_size),
         content_hashes(tokens.words, hashes),
-        segment(index, doc.text, tokens, params.window_words, spans),
+        segment(0, doc.text, tokens, params.window_words, spans),
         frozenset(breaks) | {len(tokens)},
         np.array(sentence_bounds(doc.text, tokens, spans), dtype=np.int64),
     )
@@ -139,10 +135,9 @@ def prepared_again(
     files: list[tuple[str, str]],
     params: Parameters,
     changed: str,
-    first: int = 0,
     store: PreparedStore | None = None,
 ) -> tuple[list[Prepared], list[str]]:
-    """The ``(path, digest)`` files prepared, numbered from ``first``: taken from
+    """The ``(path, digest)`` files prepared, in order: taken from
     ``store`` when given (a scan's own documents), else read again, and a file whose
     content is no longer ``digest`` left out with the note ``PATH: changed``. A
     document prepared lately in this process is taken from a cache instead (alignment
@@ -157,6 +152,6 @@ def prepared_again(
             if isinstance(document, Skipped) or document.digest != digest:
                 notes.append(f"{path}: {changed}")
                 continue
-            item = _PREPARED.put(prepare(0, document, params), params)
-        prepared.append(item.numbered(first + len(prepared)))
+            item = _PREPARED.put(prepare(document, params), params)
+        prepared.append(item)
     return prepared, notes

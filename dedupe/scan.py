@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import reduce
-from typing import Protocol
 
 import numpy as np
 
@@ -85,23 +84,6 @@ class ScanResult:
     notes: list[str] = field(default_factory=list)
 
 
-class Candidates(Protocol):
-    """Where candidate segment pairs and rarity weights come from (``KnownPairs``: found
-    by the scan's LSH, or looked up in a persistent index, ``dedupe.index``).
-    """
-
-    def pairs(
-        self, family: str, segments: list[Segment], sets: list[np.ndarray]
-    ) -> list[tuple[int, int]]:
-        """Sorted pairs ``(i, j)``, ``i < j``, of indices into ``segments`` from different
-        documents whose ``family`` sketches ("verbatim" or "content") collide."""
-        ...
-
-    def weights(self, sets: list[np.ndarray]) -> Weights:
-        """Rarity weights of content shingles for the collection."""
-        ...
-
-
 def family_sets(
     prepared: list[Prepared], segments: list[Segment], family: str, params: Parameters
 ) -> list[np.ndarray]:
@@ -124,18 +106,14 @@ def family_sets(
 
 
 def matching_regions(
-    prepared: list[Prepared],
-    segments: list[Segment],
-    params: Parameters,
-    candidates: Candidates,
-    log: Log,
+    prepared: list[Prepared], params: Parameters, candidates: KnownPairs, log: Log
 ) -> dict[tuple[int, int], list[tuple[Span, Span]]]:
     """For each document pair ``(a, b)``, ``a < b``, the token regions whose segments
     share word n-grams, widened by ``max_gap`` so alignment can bridge short
     paragraphs between them.
     """
+    segments, pairs = candidates.pairs(VERBATIM, prepared)
     sets = family_sets(prepared, segments, VERBATIM, params)
-    pairs = candidates.pairs(VERBATIM, segments, sets)
     matches = verify(pairs, sets, params.candidate_threshold)
     log(f"word n-grams: {len(pairs)} candidate segment pairs, {len(matches)} verified")
     regions: dict[tuple[int, int], list[tuple[Span, Span]]] = defaultdict(list)
@@ -231,14 +209,10 @@ def passages_of_pair(
 
 
 def verbatim_passages(
-    prepared: list[Prepared],
-    segments: list[Segment],
-    params: Parameters,
-    candidates: Candidates,
-    log: Log,
+    prepared: list[Prepared], params: Parameters, candidates: KnownPairs, log: Log
 ) -> list[Found]:
     """Verbatim and near passages: shared word n-grams, aligned."""
-    regions = matching_regions(prepared, segments, params, candidates, log)
+    regions = matching_regions(prepared, params, candidates, log)
     return [
         found
         for (a, b), pair_regions in sorted(regions.items())
@@ -253,9 +227,8 @@ def _content_keys(prepared: Prepared, span: Span) -> np.ndarray:
 
 def paraphrase_passages(
     prepared: list[Prepared],
-    segments: list[Segment],
     params: Parameters,
-    candidates: Candidates,
+    candidates: KnownPairs,
     taken: list[Found],
     log: Log,
 ) -> list[Found]:
@@ -270,9 +243,9 @@ def paraphrase_passages(
     widened to whole sentences, with ``paraphrase_threshold`` ordered similarity, are
     reported, unless mostly covered by a verbatim or near passage of the same pair.
     """
+    segments, pairs = candidates.pairs(CONTENT, prepared)
     sets = family_sets(prepared, segments, CONTENT, params)
-    weights = candidates.weights(sets)
-    pairs = candidates.pairs(CONTENT, segments, sets)
+    weights = candidates.weights
     matches = verify_weighted(pairs, sets, weights, params.paraphrase_window_threshold)
     log(f"content words: {len(pairs)} candidate segment pairs, {len(matches)} verified")
     windows: dict[tuple[int, int], list[Alignment]] = defaultdict(list)
@@ -312,17 +285,15 @@ def signed_segments(prepared: list[Prepared], params: Parameters) -> list[Segmen
 
 
 def find_reuses(
-    prepared: list[Prepared], params: Parameters, candidates: Candidates, log: Log
+    prepared: list[Prepared], params: Parameters, candidates: KnownPairs, log: Log
 ) -> list[Reuse]:
     """Verbatim, near and (unless disabled) paraphrase passages between the prepared
     documents, not yet oriented."""
-    segments = signed_segments(prepared, params)
-    log(f"{len(segments)} segments")
     with stage("verbatim", log):
-        found = verbatim_passages(prepared, segments, params, candidates, log)
+        found = verbatim_passages(prepared, params, candidates, log)
     if params.paraphrase:
         with stage("paraphrase", log):
-            found += paraphrase_passages(prepared, segments, params, candidates, found, log)
+            found += paraphrase_passages(prepared, params, candidates, found, log)
     return reuses(prepared, join_reordered(prepared, found, params))
 
 
@@ -375,7 +346,7 @@ def peak_rss() -> int:
 
 
 def find_passages(
-    prepared: list[Prepared], params: Parameters, candidates: Candidates, log: Log
+    prepared: list[Prepared], params: Parameters, candidates: KnownPairs, log: Log
 ) -> list[Passage]:
     """``find_reuses``, oriented source → copy, in report order."""
     found = find_reuses(prepared, params, candidates, log)
@@ -397,28 +368,35 @@ SegmentKey = tuple[str, int, int]
 
 @dataclass(frozen=True)
 class KnownPairs:
-    """Candidate pairs found beforehand (see ``Candidates``): ``collisions[family]``
-    holds pairs of segment keys; ``doc_keys[k]`` is the path under which prepared
-    document ``k`` appears in them. Rarity weights are given, learnt from the whole
-    collection."""
+    """Candidate segment pairs found beforehand, by a scan's LSH or in a persistent index
+    (``dedupe.index``): ``collisions[family]`` holds pairs of segment keys whose
+    ``family`` sketches ("verbatim" or "content") collide; ``doc_keys[k]`` is the path
+    under which prepared document ``k`` appears in them. ``weights`` are the rarity
+    weights of content shingles, learnt from the whole collection."""
 
     doc_keys: list[str]
     collisions: dict[str, list[tuple[SegmentKey, SegmentKey]]]
-    known_weights: Weights
+    weights: Weights
 
-    def pairs(
-        self, family: str, segments: list[Segment], sets: list[np.ndarray]
-    ) -> list[tuple[int, int]]:
-        position = {(self.doc_keys[s.doc], s.start, s.end): k for k, s in enumerate(segments)}
+    def pairs(self, family: str, prepared: list[Prepared]) -> tuple[list[Segment], np.ndarray]:
+        """The segments that ``family``'s collisions name in different prepared
+        documents, in document order, and the sorted distinct pairs ``(i, j)``, ``i < j``,
+        of indices into them that collide."""
+        number = {path: k for k, path in enumerate(self.doc_keys)}
         found = set()
         for a, b in self.collisions.get(family, ()):
-            i, j = position.get(a), position.get(b)
-            if i is not None and j is not None and segments[i].doc != segments[j].doc:
-                found.add((min(i, j), max(i, j)))
-        return sorted(found)
-
-    def weights(self, sets: list[np.ndarray]) -> Weights:
-        return self.known_weights
+            doc_a, doc_b = number.get(a[0]), number.get(b[0])
+            if doc_a is not None and doc_b is not None and doc_a != doc_b:
+                found.add(((doc_a, a[1], a[2]), (doc_b, b[1], b[2])))
+        keys = sorted({key for pair in found for key in pair})
+        index = {key: k for k, key in enumerate(keys)}
+        pairs = sorted(tuple(sorted((index[a], index[b]))) for a, b in found)
+        segments = [
+            Segment(doc, start, end, int(p.starts[start]), int(p.ends[end - 1]))
+            for doc, start, end in keys
+            for p in (prepared[doc],)
+        ]
+        return segments, np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ def sketch_files(
                 continue
             if note := decoding_note(item):
                 sketch.notes.append(note)
-            prepared = prepare(len(sketch.documents), item, params)
+            prepared = prepare(item, params)
             if store is not None:
                 store.put(prepared)
             parts.append(sign(prepared, len(sketch.documents), params))
