@@ -24,7 +24,7 @@ import xxhash
 from .normalise import tokenise
 from .parameters import Parameters
 from .read import Document, Skipped, read_document
-from .segment import Segment, paragraphs, segment, sentence_bounds
+from .segment import paragraphs, segment, sentence_bounds
 from .shingle import content_hashes, ngram_hashes, word_hashes
 
 
@@ -35,8 +35,9 @@ class Prepared:
     ``starts``/``ends`` are the character spans of its words in ``doc.text``,
     ``hashes`` their normalised spellings' hashes (equal words, equal hashes),
     ``ngrams``/``content`` the word n-gram and content hashes by token, ``segments``
-    its segments (numbered document 0), ``breaks`` the tokens where paragraphs start
-    (and the token count), ``sentences`` where sentences start (and the token count).
+    the ``(start, end)`` token ranges of its segments (``dedupe.segment``), ``breaks``
+    the tokens where paragraphs start (and the token count), ``sentences`` where
+    sentences start (and the token count).
     """
 
     doc: Document
@@ -45,7 +46,7 @@ class Prepared:
     hashes: np.ndarray
     ngrams: np.ndarray
     content: np.ndarray
-    segments: list[Segment]
+    segments: np.ndarray
     breaks: frozenset[int]
     sentences: np.ndarray
 
@@ -67,7 +68,10 @@ def prepare(doc: Document, params: Parameters) -> Prepared:
         hashes,
         ngram_hashes(hashes, params.shingle_size),
         content_hashes(tokens.words, hashes),
-        segment(0, doc.text, tokens, params.window_words, spans),
+        np.array(
+            [(s.start, s.end) for s in segment(0, doc.text, tokens, params.window_words, spans)],
+            dtype=np.int64,
+        ).reshape(-1, 2),
         frozenset(breaks) | {len(tokens)},
         np.array(sentence_bounds(doc.text, tokens, spans), dtype=np.int64),
     )

@@ -80,8 +80,8 @@ class Sketch:
 
 def sign(prepared: Prepared, number: int, params: Parameters) -> Signed:
     """The signed segments of one prepared document, numbered ``number``."""
-    segments = [s for s in prepared.segments if s.words >= params.min_words]
-    ranges = np.array([(s.start, s.end) for s in segments], dtype=np.int64).reshape(-1, 2)
+    ranges = prepared.segments
+    ranges = ranges[ranges[:, 1] - ranges[:, 0] >= params.min_words]
     n = params.shingle_size
     families = {VERBATIM: (prepared.ngrams, verbatim_spans(prepared.ngrams, ranges, n))}
     content = SetTable(np.empty(0, dtype=np.uint32), np.zeros(len(ranges) + 1, dtype=np.int64))
