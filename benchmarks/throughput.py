@@ -1,10 +1,17 @@
-"""Throughput of ``dedupe scan`` on large seeded corpora, against two baselines.
+"""Throughput of ``dedupe scan`` on large seeded corpora or on existing folders, against
+two baselines.
 
 Usage::
 
     python benchmarks/throughput.py --size 10MB [--size 100MB ...] [--seed N] [--jobs N]
         [--keep DIR] [--naive-sample SIZE|all] [--scan-format json|jsonl] [--json]
         [-- SCAN_OPTION ...]
+    python benchmarks/throughput.py --corpus DIR [--corpus DIR ...] [...]
+
+``--corpus DIR`` measures an existing folder as it is (a real collection: the
+Gutenberg sample, the Debian copyright files), read but never written; steps 2 and 3
+below apply to it unchanged (files not in UTF-8 are decoded with replacement characters
+by the baselines).
 
 Everything after ``--`` is passed to ``scan`` unchanged, e.g. ``-- --no-paraphrase`` or
 ``-- --no-paraphrase --jobs 2`` (the script's own ``--jobs`` only sets how many processes
@@ -96,7 +103,7 @@ PLAN_STREAM, PLANT_STREAM, DOC_STREAM, CALIBRATION_STREAM = 0, 1, 2, 3
 CALIBRATION_WORDS = 20_000
 
 STAGE_LINE = re.compile(r"^stage\s+(?P<name>[^:]+?)\s*:\s*(?P<seconds>\d+(?:\.\d*)?)\s*s$")
-SUMMARY_LINE = re.compile(r"(?P<passages>\d+) reused passages$")
+SUMMARY_LINE = re.compile(r"(?P<passages>\d+) reused passages")
 
 
 # ------------------------------------------------------------------------- sizes
@@ -330,7 +337,7 @@ class Corpus:
     size: int  # the size asked for
     files: int
     bytes: int
-    planted: int
+    planted: int | None  # None for an existing folder
     seconds: float | None  # generation time, None when an existing corpus was reused
 
 
@@ -349,6 +356,13 @@ def _generated(root: Path, seed: int, size: int, jobs: int, log) -> Corpus:
     seconds = time.perf_counter() - started
     log(f"  {marker['files']} files, {marker['bytes'] / MB:.1f} MB in {seconds:.1f} s")
     return Corpus(root, size, marker["files"], marker["bytes"], len(marker["planted"]), seconds)
+
+
+def existing(folder: Path) -> Corpus:
+    """An existing folder as a corpus to measure (nothing planted that is known)."""
+    files = list_files(folder)
+    size = sum(f.stat().st_size for f in files)
+    return Corpus(folder.resolve(), size, len(files), size, None, None)
 
 
 @contextmanager
@@ -382,9 +396,10 @@ def corpus(seed: int, size: int, jobs: int, keep: Path | None, log) -> Iterator[
 
 
 def read_text(path: Path) -> str:
-    """The file's text (the corpus is UTF-8)."""
+    """The file's text (a generated corpus is UTF-8; in a real folder, bytes that are
+    not are replaced)."""
     with open(path, "rb") as handle:
-        return handle.read().decode("utf-8-sig")
+        return handle.read().decode("utf-8-sig", "replace")
 
 
 def prefix(files: list[Path], limit: int | None) -> list[Path]:
@@ -566,7 +581,7 @@ def _mb(value: int | None) -> float | None:
 def measure_scan(found: Corpus, fmt: str, extra: list[str]) -> dict:
     """Time ``python -m dedupe scan`` over the corpus; its figures as a dict."""
     command = [sys.executable, "-m", "dedupe", "scan", str(found.root), "--format", fmt]
-    command += ["-o", os.devnull, *extra]
+    command += ["-o", os.devnull, "--verbose", *extra]
     run = _checked(measure(command, found.root.parent), command)
     return {
         "seconds": run.seconds,
@@ -670,7 +685,8 @@ def notes(row: dict) -> list[str]:
     if tree and scan["peak_rss_mb"] and tree > 1.1 * scan["peak_rss_mb"]:
         lines.append(f"scan ran several processes: sampled peak RSS of the tree {tree} MB")
     found = "?" if scan["passages"] is None else scan["passages"]
-    lines.append(f"scan reported {found} passages; {row['planted']} paragraphs were planted")
+    planted = "" if row["planted"] is None else f"; {row['planted']} paragraphs were planted"
+    lines.append(f"scan reported {found} passages{planted}")
     return [f"{row['size']}: {line}" for line in lines]
 
 
@@ -734,6 +750,15 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         metavar="SIZE",
         help="corpus size, e.g. 10MB (repeatable)",
     )
+    parser.add_argument(
+        "--corpus",
+        dest="folders",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="an existing folder to scan as it is (repeatable)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="corpus seed [0]")
     parser.add_argument(
         "--jobs",
@@ -764,8 +789,11 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     args = parser.parse_args(own)
     if args.baseline and (args.corpus is None or not args.corpus.is_dir()):
         parser.error("--baseline needs an existing corpus folder")
-    if not args.baseline and (not args.size or args.corpus is not None):
-        parser.error("give at least one --size (and no corpus folder)")
+    if not args.baseline and (not (args.size or args.folders) or args.corpus is not None):
+        parser.error("give at least one --size or --corpus DIR")
+    for folder in args.folders:
+        if not folder.is_dir():
+            parser.error(f"--corpus {folder}: not a folder")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
     return args, extra
@@ -785,6 +813,8 @@ def main(argv: list[str] | None = None) -> None:
         label = format_size(size)
         with corpus(args.seed, size, args.jobs, args.keep, _log) as found:
             rows.append(benchmark(found, label, args, extra, _log))
+    for folder in args.folders:
+        rows.append(benchmark(existing(folder), folder.name, args, extra, _log))
     if args.json:
         note = "ratios (scan MB/s over baseline MB/s) are what matter; seconds are noisy"
         payload = {"seed": args.seed, "scan_options": extra, "note": note, "results": rows}

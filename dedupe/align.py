@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from itertools import groupby
+from functools import lru_cache
 
 import numpy as np
 
 from .arrays import unique, unique_counts
+from .kernels import compiled
 
 MIN_ANCHORS = 2
 SPLIT_WORDS = 2000
@@ -58,10 +59,11 @@ pairing each of its places with each other would cost the square of its count.""
 
 def anchors(
     ngrams_a: np.ndarray, ngrams_b: np.ndarray, regions: list[tuple[Span, Span]]
-) -> list[tuple[int, int]]:
-    """Sorted, unique ``(i, j)`` with equal n-gram hashes at ``i`` in A and ``j`` in B,
-    both inside one of the paired ``regions`` (overlapping regions are looked at as
-    one), leaving out n-grams repeated more than ``MAX_REPEATS`` times in a region."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted, unique anchors ``(i[k], j[k])``: equal n-gram hashes at ``i`` in A and
+    ``j`` in B, both inside one of the paired ``regions`` (overlapping regions are
+    looked at as one), leaving out n-grams repeated more than ``MAX_REPEATS`` times in
+    a region."""
     found = [np.empty(0, dtype=np.int64)]
     for region_a, region_b in _overlapping_joined(regions):
         a0, a1 = region_a.start, min(region_a.end, len(ngrams_a))
@@ -82,7 +84,7 @@ def anchors(
         j = order[np.repeat(low, count) + step] + b0
         found.append((i.astype(np.int64) << 32) | j.astype(np.int64))
     codes = unique(np.concatenate(found))
-    return list(zip((codes >> 32).tolist(), (codes & 0xFFFFFFFF).tolist(), strict=True))
+    return codes >> 32, codes & 0xFFFFFFFF
 
 
 def _overlapping_joined(regions: list[tuple[Span, Span]]) -> list[tuple[Span, Span]]:
@@ -108,35 +110,137 @@ def _hull(x: Span, y: Span) -> Span:
 
 
 def chains(points: list[tuple[int, int]], max_gap: int, max_shift: int) -> list[list[tuple]]:
-    """Group sorted anchors into chains increasing in both coordinates.
+    """Group sorted anchors into chains increasing in both coordinates (see
+    ``chain_labels``), each a list of its anchors."""
+    if not points:
+        return []
+    i, j = np.array(points, dtype=np.int64).T
+    labels = chain_labels(i, j, max_gap, max_shift)
+    found: list[list[tuple]] = [[] for _ in range(int(labels.max()) + 1)]
+    for point, label in zip(points, labels.tolist(), strict=True):
+        found[label].append(point)
+    return found
+
+
+def chain_labels(i: np.ndarray, j: np.ndarray, max_gap: int, max_shift: int) -> np.ndarray:
+    """The chain of each anchor ``(i[k], j[k])`` (sorted by ``i``, then ``j``), chains
+    numbered from 0: those that ended first, then the rest in order of their start.
 
     A chain takes an anchor at most ``max_gap`` tokens past its last one in both
     documents, with the diagonal ``j - i`` moved by at most ``max_shift``; when several
     anchors qualify, the one nearest the chain's diagonal wins, and longer chains
     choose first.
     """
-    active: list[list[tuple[int, int]]] = []
-    done: list[list[tuple[int, int]]] = []
-    for i, group in groupby(points, key=lambda p: p[0]):
-        js = [j for _, j in group]
-        done.extend(c for c in active if i - c[-1][0] > max_gap)
-        active = [c for c in active if i - c[-1][0] <= max_gap]
-        offers = sorted(
-            (abs((j - i) - (c[-1][1] - c[-1][0])), -len(c), n, j)
-            for n, c in enumerate(active)
-            for j in js
-            if c[-1][1] < j <= c[-1][1] + max_gap
-            and abs((j - i) - (c[-1][1] - c[-1][0])) <= max_shift
+    if not len(i):
+        return np.empty(0, dtype=np.int64)
+    return _chaining_kernel()(i.astype(np.int64), j.astype(np.int64), max_gap, max_shift)
+
+
+def chain_boxes(
+    i: np.ndarray, j: np.ndarray, max_gap: int, max_shift: int
+) -> list[tuple[int, int, int, int, int]]:
+    """``(first i, first j, last i, last j, anchors)`` of each chain of the sorted anchors
+    ``(i[k], j[k])`` (``chain_labels``), in chain order."""
+    labels = chain_labels(i, j, max_gap, max_shift)
+    if not len(labels):
+        return []
+    chains_count = int(labels.max()) + 1
+    first = np.full(chains_count, len(labels), dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(len(labels)))
+    last = np.zeros(chains_count, dtype=np.int64)
+    np.maximum.at(last, labels, np.arange(len(labels)))
+    counts = np.bincount(labels, minlength=chains_count)
+    return list(
+        zip(
+            i[first].tolist(),
+            j[first].tolist(),
+            i[last].tolist(),
+            j[last].tolist(),
+            counts.tolist(),
+            strict=True,
         )
-        taken_chains: set[int] = set()
-        taken_js: set[int] = set()
-        for _, _, n, j in offers:
-            if n not in taken_chains and j not in taken_js:
-                active[n].append((i, j))
-                taken_chains.add(n)
-                taken_js.add(j)
-        active.extend([(i, j)] for j in js if j not in taken_js)
-    return done + active
+    )
+
+
+@lru_cache(maxsize=1)
+def _chaining_kernel():
+    """The compiled loop behind ``chain_labels`` (numba; compiled on first use and
+    cached on disk)."""
+
+    @compiled
+    def label(i, j, max_gap, max_shift):  # pragma: no cover (compiled)
+        n = len(i)
+        labels = np.empty(n, dtype=np.int64)
+        last_i = np.empty(n, dtype=np.int64)
+        last_j = np.empty(n, dtype=np.int64)
+        length = np.empty(n, dtype=np.int64)
+        active = np.empty(n, dtype=np.int64)  # chain ids, in order of their start
+        ended = np.empty(n, dtype=np.int64)  # chain ids, in order of their end
+        n_active, n_ended, n_chains = 0, 0, 0
+        start = 0
+        while start < n:
+            stop = start
+            while stop < n and i[stop] == i[start]:
+                stop += 1
+            row = i[start]
+            kept = 0
+            for k in range(n_active):
+                c = active[k]
+                if row - last_i[c] > max_gap:
+                    ended[n_ended] = c
+                    n_ended += 1
+                else:
+                    active[kept] = c
+                    kept += 1
+            n_active = kept
+            # Offers (chain position, anchor) in that order, then stably sorted by
+            # nearness to the chain's diagonal and the chain's length, longest first.
+            cap = n_active * (stop - start)
+            offer_chain = np.empty(cap, dtype=np.int64)
+            offer_point = np.empty(cap, dtype=np.int64)
+            offer_key = np.empty(cap, dtype=np.int64)
+            m = 0
+            for k in range(n_active):
+                c = active[k]
+                diagonal = last_j[c] - last_i[c]
+                for p in range(start, stop):
+                    shift = abs((j[p] - row) - diagonal)
+                    if last_j[c] < j[p] <= last_j[c] + max_gap and shift <= max_shift:
+                        offer_chain[m] = k
+                        offer_point[m] = p
+                        offer_key[m] = shift * (1 << 40) + ((1 << 40) - 1 - length[c])
+                        m += 1
+            order = np.argsort(offer_key[:m], kind="mergesort")
+            chain_taken = np.zeros(n_active, dtype=np.bool_)
+            point_taken = np.zeros(stop - start, dtype=np.bool_)
+            for o in order:
+                k, p = offer_chain[o], offer_point[o]
+                if not chain_taken[k] and not point_taken[p - start]:
+                    c = active[k]
+                    labels[p] = c
+                    last_i[c], last_j[c] = row, j[p]
+                    length[c] += 1
+                    chain_taken[k] = True
+                    point_taken[p - start] = True
+            for p in range(start, stop):
+                if not point_taken[p - start]:
+                    c = n_chains
+                    n_chains += 1
+                    labels[p] = c
+                    last_i[c], last_j[c], length[c] = row, j[p], 1
+                    active[n_active] = c
+                    n_active += 1
+            start = stop
+        rank = np.empty(n_chains, dtype=np.int64)
+        for k in range(n_ended):
+            rank[ended[k]] = k
+        for k in range(n_active):
+            rank[active[k]] = n_ended + k
+        for p in range(n):
+            labels[p] = rank[labels[p]]
+        return labels
+
+    return label
 
 
 def _gap(start1: int, end1: int, start2: int, end2: int) -> int:
@@ -191,14 +295,11 @@ def align(
     spans from its first anchor to the end of its last n-gram. A lone shared n-gram is
     a common phrase, not a passage.
     """
+    i, j = anchors(ngrams_a, ngrams_b, regions)
     boxes = [
-        Alignment(
-            Span(doc_a, chain[0][0], chain[-1][0] + n),
-            Span(doc_b, chain[0][1], chain[-1][1] + n),
-            len(chain),
-        )
-        for chain in chains(anchors(ngrams_a, ngrams_b, regions), max_gap, max_shift)
-        if len(chain) >= MIN_ANCHORS
+        Alignment(Span(doc_a, i0, i1 + n), Span(doc_b, j0, j1 + n), count)
+        for i0, j0, i1, j1, count in chain_boxes(i, j, max_gap, max_shift)
+        if count >= MIN_ANCHORS
     ]
     return merge_close(boxes, max_gap)
 
@@ -255,19 +356,15 @@ def ordered_matches(
     pos_a = a.start + np.flatnonzero(keys_a[a.start : a.end])
     pos_b = b.start + np.flatnonzero(keys_b[b.start : b.end])
     matcher = SequenceMatcher(None, keys_a[pos_a].tolist(), keys_b[pos_b].tolist(), False)
-    points = [
-        (int(pos_a[block.a + k]), int(pos_b[block.b + k]))
-        for block in matcher.get_matching_blocks()
-        for k in range(block.size)
-    ]
+    blocks = [block for block in matcher.get_matching_blocks() if block.size]
+    if not blocks:
+        return []
+    i = np.concatenate([pos_a[block.a : block.a + block.size] for block in blocks])
+    j = np.concatenate([pos_b[block.b : block.b + block.size] for block in blocks])
     boxes = [
-        Alignment(
-            Span(a.doc, chain[0][0], chain[-1][0] + 1),
-            Span(b.doc, chain[0][1], chain[-1][1] + 1),
-            len(chain),
-        )
-        for chain in chains(points, max_gap, max_gap)
-        if len(chain) >= MIN_ANCHORS
+        Alignment(Span(a.doc, i0, i1 + 1), Span(b.doc, j0, j1 + 1), count)
+        for i0, j0, i1, j1, count in chain_boxes(i, j, max_gap, max_gap)
+        if count >= MIN_ANCHORS
     ]
     return merge_close(boxes, max_gap)
 

@@ -21,6 +21,7 @@ from .align import (
     Alignment,
     Span,
     align,
+    chain_labels,
     covered_share,
     merge_close,
     ordered_matches,
@@ -757,3 +758,4 @@ def load_kernels(params: Parameters) -> None:
     range_signatures(np.arange(4, dtype=np.uint32), np.array([(0, 4)]), params.num_perm, 2)
     verify(pairs, sets, params.candidate_threshold)
     verify_weighted(pairs, sets, Weights(sets[0], np.ones(2)), params.paraphrase_window_threshold)
+    chain_labels(np.array([0, 1]), np.array([0, 1]), params.max_gap, params.max_shift)

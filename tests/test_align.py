@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedupe.align import (
     Alignment,
@@ -47,16 +51,20 @@ def test_anchors_pair_equal_ngrams_inside_the_regions_only():
     ngrams_a, ngrams_b = _ngrams(a), _ngrams(b)
     whole = [(Span(0, 0, len(a)), Span(1, 0, len(b)))]
     # The 4 trigrams of the shared run: A positions 5..8, B positions 0..3.
-    assert anchors(ngrams_a, ngrams_b, whole) == [(5 + k, k) for k in range(4)]
+    assert _points(anchors(ngrams_a, ngrams_b, whole)) == [(5 + k, k) for k in range(4)]
     # A region of A that stops before the shared run finds nothing.
-    assert anchors(ngrams_a, ngrams_b, [(Span(0, 0, 5), Span(1, 0, len(b)))]) == []
+    assert _points(anchors(ngrams_a, ngrams_b, [(Span(0, 0, 5), Span(1, 0, len(b)))])) == []
 
 
 def test_anchors_pair_every_occurrence_once():
     a = ["x", "y", "z", "x", "y", "z"]
     b = ["x", "y", "z"]
     regions = [(Span(0, 0, 6), Span(1, 0, 3))] * 2  # the same region twice
-    assert anchors(_ngrams(a), _ngrams(b), regions) == [(0, 0), (3, 0)]
+    assert _points(anchors(_ngrams(a), _ngrams(b), regions)) == [(0, 0), (3, 0)]
+
+
+def _points(found: tuple[np.ndarray, np.ndarray]) -> list[tuple[int, int]]:
+    return list(zip(found[0].tolist(), found[1].tolist(), strict=True))
 
 
 # --- chains -----------------------------------------------------------------------
@@ -92,6 +100,41 @@ def test_a_shift_beyond_max_shift_starts_a_new_chain():
     shifted = [(i, i + 15) for i in range(10, 20)]
     result = chains(first + shifted, max_gap=20, max_shift=10)
     assert sorted(result) == [first, shifted]
+
+
+def _reference_chains(points, max_gap, max_shift):
+    """The chaining rule written plainly (``chains`` runs it compiled)."""
+    active, done = [], []
+    for i, group in groupby(points, key=lambda p: p[0]):
+        js = [j for _, j in group]
+        done.extend(c for c in active if i - c[-1][0] > max_gap)
+        active = [c for c in active if i - c[-1][0] <= max_gap]
+        offers = sorted(
+            (abs((j - i) - (c[-1][1] - c[-1][0])), -len(c), n, j)
+            for n, c in enumerate(active)
+            for j in js
+            if c[-1][1] < j <= c[-1][1] + max_gap
+            and abs((j - i) - (c[-1][1] - c[-1][0])) <= max_shift
+        )
+        taken_chains, taken_js = set(), set()
+        for _, _, n, j in offers:
+            if n not in taken_chains and j not in taken_js:
+                active[n].append((i, j))
+                taken_chains.add(n)
+                taken_js.add(j)
+        active.extend([(i, j)] for j in js if j not in taken_js)
+    return done + active
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sets(st.tuples(st.integers(0, 80), st.integers(0, 80)), max_size=120),
+    st.integers(1, 20),
+    st.integers(0, 10),
+)
+def test_chains_follow_the_chaining_rule(points, max_gap, max_shift):
+    points = sorted(points)
+    assert chains(points, max_gap, max_shift) == _reference_chains(points, max_gap, max_shift)
 
 
 def test_a_gap_beyond_max_gap_starts_a_new_chain():
