@@ -81,12 +81,28 @@ def tokenise(text: str) -> Tokens:
         folded = text.lower().replace("`", "'")
         words = [folded[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
         return Tokens(words, starts.astype(np.int64), ends.astype(np.int64))
-    words = [normalise_word(text[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    # A word of ASCII characters is spelled as on the ASCII path (from a copy of the
+    # text with only its ASCII letters lower-cased: same length, same offsets); the
+    # others are normalised one by one.
+    folded = _ascii_folded(codes)
+    words = [folded[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    high = np.concatenate([[0], np.cumsum(codes >= 0x80)])
+    for k in np.flatnonzero(high[ends] > high[starts]).tolist():
+        words[k] = normalise_word(text[starts[k] : ends[k]])
     kept = np.array([bool(w) for w in words], dtype=bool)
     if not kept.all():
         words = [w for w in words if w]
         starts, ends = starts[kept], ends[kept]
     return Tokens(words, starts.astype(np.int64), ends.astype(np.int64))
+
+
+def _ascii_folded(codes: np.ndarray) -> str:
+    """The text of the code points ``codes`` with its ASCII letters lower-cased and its
+    backticks made apostrophes, every other character left as it is."""
+    folded = codes.copy()
+    folded[(folded >= ord("A")) & (folded <= ord("Z"))] += ord("a") - ord("A")
+    folded[folded == ord("`")] = ord("'")
+    return folded.tobytes().decode("utf-32-le", "surrogatepass")
 
 
 _ASCII_LETTER = np.zeros(256, dtype=bool)
