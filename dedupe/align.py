@@ -243,30 +243,57 @@ def _chaining_kernel():
     return label
 
 
-def _gap(start1: int, end1: int, start2: int, end2: int) -> int:
-    return max(start1, start2) - min(end1, end2)
-
-
 def merge_close(boxes: list[Alignment], max_gap: int) -> list[Alignment]:
-    """Merge alignments whose spans are within ``max_gap`` tokens in both documents."""
-    merged = sorted(boxes, key=lambda x: (x.a.start, x.b.start))
-    changed = True
-    while changed:
-        changed = False
-        result: list[Alignment] = []
-        for box in merged:
-            for k, other in enumerate(result):
-                if (
-                    _gap(box.a.start, box.a.end, other.a.start, other.a.end) <= max_gap
-                    and _gap(box.b.start, box.b.end, other.b.start, other.b.end) <= max_gap
-                ):
-                    result[k] = union(other, box)
-                    changed = True
-                    break
-            else:
-                result.append(box)
-        merged = sorted(result, key=lambda x: (x.a.start, x.b.start))
-    return merged
+    """Merge alignments (of one document pair) whose spans are within ``max_gap`` tokens
+    in both documents, until no two are: in order of start, each joins the first kept
+    alignment close to it, and the pass is repeated while anything was joined."""
+    if not boxes:
+        return []
+    fields = np.array(
+        [(x.a.start, x.a.end, x.b.start, x.b.end, x.support) for x in boxes], dtype=np.int64
+    )
+    merged = _merging_kernel()(fields, max_gap)
+    doc_a, doc_b = boxes[0].a.doc, boxes[0].b.doc
+    return [
+        Alignment(Span(doc_a, a0, a1), Span(doc_b, b0, b1), support)
+        for a0, a1, b0, b1, support in merged.tolist()
+    ]
+
+
+@lru_cache(maxsize=1)
+def _merging_kernel():
+    """The compiled loop behind ``merge_close`` (numba; compiled on first use and cached
+    on disk): rows ``(a start, a end, b start, b end, support)``."""
+
+    @compiled
+    def merge(fields, max_gap):  # pragma: no cover (compiled)
+        boxes = fields[np.argsort(fields[:, 0] * (1 << 32) + fields[:, 2], kind="mergesort")]
+        changed = True
+        while changed:
+            changed = False
+            kept = np.empty_like(boxes)
+            n = 0
+            for k in range(len(boxes)):
+                joined = False
+                for r in range(n):
+                    gap_a = max(boxes[k, 0], kept[r, 0]) - min(boxes[k, 1], kept[r, 1])
+                    gap_b = max(boxes[k, 2], kept[r, 2]) - min(boxes[k, 3], kept[r, 3])
+                    if gap_a <= max_gap and gap_b <= max_gap:
+                        kept[r, 0] = min(kept[r, 0], boxes[k, 0])
+                        kept[r, 1] = max(kept[r, 1], boxes[k, 1])
+                        kept[r, 2] = min(kept[r, 2], boxes[k, 2])
+                        kept[r, 3] = max(kept[r, 3], boxes[k, 3])
+                        kept[r, 4] += boxes[k, 4]
+                        changed = joined = True
+                        break
+                if not joined:
+                    kept[n] = boxes[k]
+                    n += 1
+            kept = kept[:n]
+            boxes = kept[np.argsort(kept[:, 0] * (1 << 32) + kept[:, 2], kind="mergesort")]
+        return boxes
+
+    return merge
 
 
 def union(x: Alignment, y: Alignment) -> Alignment:

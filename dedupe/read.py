@@ -12,7 +12,6 @@ file, converting HTML, PDF, DOCX, WARC and JSON Lines with the readers of
 
 from __future__ import annotations
 
-import bisect
 import os
 import re
 import stat
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+import numpy as np
 import xxhash
 from charset_normalizer import from_bytes
 
@@ -55,19 +55,17 @@ class Document:
     date: date | None = None
 
     @cached_property
-    def line_starts(self) -> list[int]:
+    def line_starts(self) -> np.ndarray:
         """Character offset at which each line begins (line 1 at index 0)."""
-        starts = [0]
-        find = self.text.find
-        pos = find("\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find("\n", pos + 1)
-        return starts
+        if self.text.isascii():
+            codes = np.frombuffer(self.text.encode("ascii"), dtype=np.uint8)
+        else:
+            codes = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        return np.concatenate([[0], np.flatnonzero(codes == ord("\n")) + 1])
 
     def line_of(self, char: int) -> int:
         """1-based line number holding character offset ``char``."""
-        return bisect.bisect_right(self.line_starts, char)
+        return int(np.searchsorted(self.line_starts, char, side="right"))
 
 
 @dataclass(frozen=True)

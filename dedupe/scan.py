@@ -759,3 +759,4 @@ def load_kernels(params: Parameters) -> None:
     verify(pairs, sets, params.candidate_threshold)
     verify_weighted(pairs, sets, Weights(sets[0], np.ones(2)), params.paraphrase_window_threshold)
     chain_labels(np.array([0, 1]), np.array([0, 1]), params.max_gap, params.max_shift)
+    merge_close([Alignment(Span(0, 0, 1), Span(1, 0, 1))] * 2, params.max_gap)

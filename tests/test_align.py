@@ -19,6 +19,7 @@ from dedupe.align import (
     ordered_matches,
     snap,
     split_at_inserted_paragraphs,
+    union,
 )
 from dedupe.shingle import ngram_hashes, word_hashes
 
@@ -145,6 +146,45 @@ def test_a_gap_beyond_max_gap_starts_a_new_chain():
 
 
 # --- merge_close ------------------------------------------------------------------
+
+
+def _reference_merge(boxes, max_gap):
+    """The merging rule written plainly (``merge_close`` runs it compiled)."""
+
+    def gap(start1, end1, start2, end2):
+        return max(start1, start2) - min(end1, end2)
+
+    merged = sorted(boxes, key=lambda x: (x.a.start, x.b.start))
+    changed = True
+    while changed:
+        changed = False
+        result = []
+        for box in merged:
+            for k, other in enumerate(result):
+                if (
+                    gap(box.a.start, box.a.end, other.a.start, other.a.end) <= max_gap
+                    and gap(box.b.start, box.b.end, other.b.start, other.b.end) <= max_gap
+                ):
+                    result[k] = union(other, box)
+                    changed = True
+                    break
+            else:
+                result.append(box)
+        merged = sorted(result, key=lambda x: (x.a.start, x.b.start))
+    return merged
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 300), st.integers(1, 40), st.integers(0, 300), st.integers(1, 40)),
+        max_size=40,
+    ),
+    st.integers(0, 30),
+)
+def test_merge_close_follows_the_merging_rule(spans, max_gap):
+    boxes = [_box(a, a + n, b, b + m) for a, n, b, m in spans]
+    assert merge_close(boxes, max_gap) == _reference_merge(boxes, max_gap)
 
 
 def test_boxes_within_max_gap_in_both_documents_merge():

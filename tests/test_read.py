@@ -230,7 +230,7 @@ def test_line_of_counts_newlines_before_the_offset(text, data):
     char = data.draw(st.integers(min_value=0, max_value=len(text)))
     assert doc.line_of(char) == text.count("\n", 0, char) + 1
     # Line starts are exactly the offsets just after each newline.
-    assert doc.line_starts == [0] + [k + 1 for k, ch in enumerate(text) if ch == "\n"]
+    assert doc.line_starts.tolist() == [0] + [k + 1 for k, ch in enumerate(text) if ch == "\n"]
 
 
 # --- input is never written -------------------------------------------------------
