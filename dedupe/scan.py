@@ -30,6 +30,7 @@ from .align import (
     split_at_inserted_paragraphs,
     union,
 )
+from .arrays import unique
 from .candidates import BandStore, bucket_links, bucket_pairs, unique_pairs
 from .executors import Executor, Local, available_cores
 from .families import Check, family_pairs
@@ -623,14 +624,14 @@ def scan(
                 return passing(pairs, sets, threshold)
 
             chunks = pair_finder(collection, VERBATIM, params)
-            checked, links = verified(chunks, check)
+            checked, links = verified(chunks, check, once=True)
             found = {}
             found[VERBATIM], star = family_pairs(
                 links, docs, order, check, params.boilerplate_documents
             )
             copy_of = copies_of(star, len(signed), lambda pairs: passing(pairs, sets, COPY))
         log(
-            f"word n-grams: {checked} candidate links checked, {len(links)} verified, "
+            f"word n-grams: {checked} distinct candidate links checked, {len(links)} verified, "
             f"{len(found[VERBATIM])} segment pairs to align, "
             f"{len(star)} of them between boilerplate families' sources and copies"
         )
@@ -673,13 +674,23 @@ def scan(
     return ScanResult(params, collection.sketch.documents, passages, skipped, notes)
 
 
-def verified(chunks: Iterable[np.ndarray], check: Check) -> tuple[int, np.ndarray]:
-    """How many candidate pairs the ``chunks`` hold, and the distinct ones that pass
-    ``check``."""
+def verified(
+    chunks: Iterable[np.ndarray], check: Check, once: bool = False
+) -> tuple[int, np.ndarray]:
+    """How many pairs ``(i, j)``, ``i < j``, the ``chunks`` hold, and the distinct ones
+    that pass ``check``, sorted. With ``once``, a pair in several chunks is checked
+    (and counted) once: worth its cost where chunks repeat pairs, as the star links of
+    a text in many documents do in every band."""
+    seen = np.empty(0, dtype=np.int64)
     checked, kept = 0, []
     for chunk in chunks:
-        checked += len(chunk)
-        kept.append(chunk[check(chunk)] if len(chunk) else chunk)
+        codes = unique((chunk[:, 0] << 32) | chunk[:, 1])
+        if once:
+            codes = codes[~np.isin(codes, seen, assume_unique=True)]
+            seen = np.sort(np.concatenate([seen, codes]))
+        pairs = np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1)
+        checked += len(pairs)
+        kept.append(pairs[check(pairs)] if len(pairs) else pairs)
     return checked, unique_pairs(kept)
 
 

@@ -1,0 +1,200 @@
+"""What a scan of the Gutenberg sample finds, against what is known to be in it.
+
+Usage::
+
+    python benchmarks/gutenberg.py [--books DIR] [--report REPORT.json] [--json]
+        [-- SCAN_OPTION ...]
+
+Scans ``--books`` (default ``../shared/datasets/gutenberg_dev/books``, read only) with
+``python -m dedupe scan --format json`` unless ``--report`` gives the JSON of such a
+scan, then checks what the folder's README lists:
+
+1. **Licence.** Every passage lying, on both sides, outside the books' bodies (before
+   ``*** START OF`` or after ``*** END OF``: the Project Gutenberg header and licence)
+   is marked boilerplate.
+2. **Copies.** Files with the same bytes (one file filed under several names) are
+   reported as copies: a verbatim passage covering all of each copy's words.
+3. **Parts.** Each ``The History of Don Quixote, Volume N, Part K`` has its body covered
+   by passages with ``Volume N, Complete`` (share of body characters covered, each part).
+4. **Other authors.** Passages that are not boilerplate between books of different
+   author folders (but for copies of one file filed under an author and a translator):
+   their count, by kind, and the document pairs behind them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BOOKS = REPO.parent / "shared" / "datasets" / "gutenberg_dev" / "books"
+START = re.compile(r"^\*\*\* ?START OF", re.M)
+END = re.compile(r"^\*\*\* ?END OF", re.M)
+PART = re.compile(r"The History of Don Quixote, Volume (\d), Part \d+\.txt$")
+
+
+def scan(books: Path, extra: list[str]) -> dict:
+    """The JSON report of a scan of ``books``."""
+    with tempfile.TemporaryDirectory(prefix="dedupe-gutenberg-") as tmp:
+        out = Path(tmp, "report.json")
+        command = [sys.executable, "-m", "dedupe", "scan", str(books), "--format", "json"]
+        subprocess.run([*command, "-o", str(out), *extra], check=True, cwd=REPO)
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+def bodies(report: dict) -> dict[str, tuple[int, int]]:
+    """Each document's body as a character span (the whole text without markers)."""
+    found = {}
+    for doc in report["documents"]:
+        text = _text(doc["path"])
+        start, end = START.search(text), END.search(text)
+        begin = text.index("\n", start.end()) + 1 if start else 0
+        found[doc["path"]] = (begin, end.start() if end else len(text))
+    return found
+
+
+def _text(path: str) -> str:
+    data = Path(REPO, path).read_bytes()  # a relative path is relative to the repository
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def outside(side: dict, body: tuple[int, int]) -> bool:
+    return side["end_char"] <= body[0] or side["start_char"] >= body[1]
+
+
+def licence(report: dict, body: dict) -> dict:
+    passages = [
+        p
+        for p in report["passages"]
+        if outside(p["source"], body[p["source"]["path"]])
+        and outside(p["copy"], body[p["copy"]["path"]])
+    ]
+    unmarked = [p for p in passages if not p.get("boilerplate")]
+    return {"licence passages": len(passages), "not marked boilerplate": len(unmarked)}
+
+
+def copies(report: dict) -> dict:
+    by_digest = defaultdict(list)
+    for doc in report["documents"]:
+        by_digest[hashlib.sha256(Path(REPO, doc["path"]).read_bytes()).hexdigest()].append(doc)
+    groups = [docs for docs in by_digest.values() if len(docs) > 1]
+    words = {doc["path"]: doc["words"] for doc in report["documents"]}
+    whole = {
+        frozenset((p["source"]["path"], p["copy"]["path"]))
+        for p in report["passages"]
+        if p["kind"] == "verbatim" and p["words"] == words[p["copy"]["path"]]
+    }
+    missing = [
+        (a["path"], b["path"])
+        for docs in groups
+        for a in docs[:1]
+        for b in docs[1:]
+        if frozenset((a["path"], b["path"])) not in whole
+    ]
+    files = sum(len(g) - 1 for g in groups)
+    return {"groups of identical files": len(groups), "copies": files, "not reported": missing}
+
+
+def parts(report: dict, body: dict) -> dict:
+    complete = {
+        m.group(1): doc["path"]
+        for doc in report["documents"]
+        if (m := re.search(r"The History of Don Quixote, Volume (\d), Complete\.txt$", doc["path"]))
+        and "Cervantes" in doc["path"]
+    }
+    covered: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for p in report["passages"]:
+        for mine, other in (("source", "copy"), ("copy", "source")):
+            match = PART.search(p[mine]["path"])
+            if match and p[other]["path"] == complete.get(match.group(1)):
+                covered[p[mine]["path"]].append((p[mine]["start_char"], p[mine]["end_char"]))
+    shares = {}
+    for doc in report["documents"]:
+        if PART.search(doc["path"]) and "Cervantes" in doc["path"]:
+            start, end = body[doc["path"]]
+            marks = bytearray(end - start)
+            for a, b in covered[doc["path"]]:
+                lo, hi = max(a, start) - start, min(b, end) - start
+                if hi > lo:
+                    marks[lo:hi] = b"\1" * (hi - lo)
+            shares[Path(doc["path"]).name] = sum(marks) / max(1, len(marks))
+    values = sorted(shares.values())
+    return {
+        "parts": len(values),
+        "lowest share of body covered": round(values[0], 3) if values else None,
+        "median share": round(values[len(values) // 2], 3) if values else None,
+        "parts below 0.9": [k for k, v in sorted(shares.items()) if v < 0.9],
+    }
+
+
+def other_authors(report: dict) -> dict:
+    def author(path: str) -> str:
+        return Path(path).parent.name
+
+    same = {}
+    for doc in report["documents"]:
+        same[doc["path"]] = hashlib.sha256(Path(REPO, doc["path"]).read_bytes()).digest()
+    found = [
+        p
+        for p in report["passages"]
+        if not p.get("boilerplate")
+        and author(p["source"]["path"]) != author(p["copy"]["path"])
+        and same[p["source"]["path"]] != same[p["copy"]["path"]]
+    ]
+    pairs = Counter(
+        (f"{author(p['source']['path'])}/{Path(p['source']['path']).name}",
+         f"{author(p['copy']['path'])}/{Path(p['copy']['path']).name}")
+        for p in found
+    )  # fmt: skip
+    return {
+        "passages": len(found),
+        "by kind": dict(Counter(p["kind"] for p in found)),
+        "document pairs": [f"{n} x {a} -> {b}" for (a, b), n in pairs.most_common()],
+    }
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    cut = argv.index("--") if "--" in argv else len(argv)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--books", type=Path, default=BOOKS)
+    parser.add_argument("--report", type=Path, help="the JSON report of a scan already run")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv[:cut])
+    if args.report:
+        report = json.loads(args.report.read_text(encoding="utf-8"))
+    else:
+        report = scan(args.books, argv[cut + 1 :])
+    body = bodies(report)
+    results = {
+        "1 licence": licence(report, body),
+        "2 copies": copies(report),
+        "3 parts": parts(report, body),
+        "4 other authors": other_authors(report),
+    }
+    if args.json:
+        print(json.dumps(results, indent=1))
+        return
+    for name, figures in results.items():
+        print(name)
+        for key, value in figures.items():
+            if isinstance(value, list):
+                print(f"  {key}: {len(value)}")
+                for item in value:
+                    print(f"    {item}")
+            else:
+                print(f"  {key}: {value}")
+
+
+if __name__ == "__main__":
+    main()
