@@ -11,18 +11,18 @@ windows it spans.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import lru_cache
 
 import numpy as np
 
 from .arrays import unique, unique_counts
 from .kernels import compiled
+from .sequence import matching_blocks, opcodes
 
 MIN_ANCHORS = 2
 SPLIT_WORDS = 2000
-"""Longest side that ``split_at_inserted_paragraphs`` compares word by word (difflib's
-cost grows with the square of the length)."""
+"""Longest side that ``split_at_inserted_paragraphs`` compares word by word (the cost of
+matching in order grows with the square of the length)."""
 
 
 @dataclass(frozen=True)
@@ -347,12 +347,11 @@ def split_at_inserted_paragraphs(
     paragraphs exactly when both ``s`` and ``e`` are breaks.
     """
     a, b = alignment.a, alignment.b
-    side_a, side_b = words_a[a.start : a.end].tolist(), words_b[b.start : b.end].tolist()
-    if side_a == side_b or max(len(side_a), len(side_b)) > SPLIT_WORDS:
+    side_a, side_b = words_a[a.start : a.end], words_b[b.start : b.end]
+    if np.array_equal(side_a, side_b) or max(len(side_a), len(side_b)) > SPLIT_WORDS:
         return [alignment]
-    matcher = SequenceMatcher(None, side_a, side_b, False)
     pieces: list[Alignment] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(matching_blocks(side_a, side_b), len(side_a), len(side_b)):
         if tag == "equal":
             pieces.append(
                 Alignment(
@@ -373,7 +372,7 @@ def ordered_matches(
     """Passages inside ``region`` where the two sides share content words in the same order.
 
     ``keys_*`` hold a content key per token (0 for function words). The content words
-    of both sides are aligned in order (difflib's longest matching blocks); the
+    of both sides are aligned in order (longest matching blocks, see ``dedupe.sequence``); the
     matched words are chained as anchors, allowing ``max_gap`` tokens between anchors
     and as much shift of the diagonal, so reworded clauses and inserted words are
     bridged while scattered topical hits stay apart. Each alignment's ``support`` is
@@ -382,12 +381,11 @@ def ordered_matches(
     a, b = region.a, region.b
     pos_a = a.start + np.flatnonzero(keys_a[a.start : a.end])
     pos_b = b.start + np.flatnonzero(keys_b[b.start : b.end])
-    matcher = SequenceMatcher(None, keys_a[pos_a].tolist(), keys_b[pos_b].tolist(), False)
-    blocks = [block for block in matcher.get_matching_blocks() if block.size]
+    blocks = matching_blocks(keys_a[pos_a], keys_b[pos_b])
     if not blocks:
         return []
-    i = np.concatenate([pos_a[block.a : block.a + block.size] for block in blocks])
-    j = np.concatenate([pos_b[block.b : block.b + block.size] for block in blocks])
+    i = np.concatenate([pos_a[start : start + size] for start, _, size in blocks])
+    j = np.concatenate([pos_b[start : start + size] for _, start, size in blocks])
     boxes = [
         Alignment(Span(a.doc, i0, i1 + 1), Span(b.doc, j0, j1 + 1), count)
         for i0, j0, i1, j1, count in chain_boxes(i, j, max_gap, max_gap)

@@ -50,6 +50,7 @@ from .provenance import (
 )
 from .read import Skipped, list_files, read_document
 from .segment import Segment
+from .sequence import matching_blocks
 from .shingle import (
     SetSpill,
     SetTable,
@@ -771,3 +772,4 @@ def load_kernels(params: Parameters) -> None:
     verify_weighted(pairs, sets, Weights(sets[0], np.ones(2)), params.paraphrase_window_threshold)
     chain_labels(np.array([0, 1]), np.array([0, 1]), params.max_gap, params.max_shift)
     merge_close([Alignment(Span(0, 0, 1), Span(1, 0, 1))] * 2, params.max_gap)
+    matching_blocks(np.array([1, 2]), np.array([2, 1]))

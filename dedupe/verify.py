@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import lru_cache
 
 import numpy as np
@@ -12,6 +11,7 @@ import numpy as np
 from .arrays import runs, unique, unique_counts
 from .executors import available_cores
 from .kernels import compiled
+from .sequence import matching_blocks
 from .shingle import SetTable
 
 
@@ -294,14 +294,13 @@ def ordered_similarity(keys_a: np.ndarray, keys_b: np.ndarray, weights: Weights)
     """Rarity-weighted share of content words that two passages have in the same order.
 
     ``keys_*`` are the passages' content keys in text order (function words left out).
-    The weight of the keys matched in order (difflib's matching blocks) is divided by
+    The weight of the keys matched in order (``sequence.matching_blocks``) is divided by
     the mean weight of the two sides; 0 when the sides weigh nothing.
     """
     total = (weights.of(keys_a).sum() + weights.of(keys_b).sum()) / 2
     if total <= 0:
         return 0.0
-    matcher = SequenceMatcher(None, keys_a.tolist(), keys_b.tolist(), False)
-    matched = [keys_a[m.a : m.a + m.size] for m in matcher.get_matching_blocks() if m.size]
+    matched = [keys_a[i : i + size] for i, _, size in matching_blocks(keys_a, keys_b)]
     if not matched:
         return 0.0
     return float(weights.of(np.concatenate(matched)).sum() / total)
