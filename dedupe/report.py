@@ -16,7 +16,7 @@ from dataclasses import asdict, replace
 from tabulate import tabulate
 
 from .html_report import render_html
-from .provenance import Location
+from .provenance import Location, Passage
 from .scan import ScanResult
 
 FORMATS = ("table", "csv", "json", "jsonl", "markdown")
@@ -39,8 +39,15 @@ def to_dict(result: ScanResult) -> dict:
         "documents": [
             {**asdict(d), "date": d.date.isoformat() if d.date else None} for d in result.documents
         ],
-        "passages": [asdict(p) for p in result.passages],
+        "passages": [_passage_dict(p) for p in result.passages],
     }
+
+
+def _passage_dict(passage: Passage) -> dict:
+    """``asdict(passage)``, built directly (a report holds tens of thousands)."""
+    fields = dict(vars(passage))
+    fields["source"], fields["copy"] = dict(vars(passage.source)), dict(vars(passage.copy))
+    return fields
 
 
 def rows(result: ScanResult) -> list[list]:

@@ -333,3 +333,8 @@ def test_rows_on_the_same_lines_show_their_characters(corpus_scan):
     assert len(set(places)) == len(places)
     assert any("(chars " in row[1] for row in table)  # corpus/ has such a pair (001:37)
     assert all("(chars " not in row[1] for row in table if row[1].endswith(":31-31"))
+
+
+def test_to_dict_lists_each_passage_as_asdict_would(result):
+    assert result.passages
+    assert to_dict(result)["passages"] == [asdict(p) for p in result.passages]
