@@ -29,7 +29,7 @@ from .candidates import band_keys, lsh_bands
 from .errors import DamagedIndex, DedupeError
 from .parameters import CONTENT, VERBATIM, Parameters
 from .prepared import Prepared, prepare, prepared_again
-from .provenance import Facts, Location, Reuse, Side
+from .provenance import Facts, Location, Reuse, Side, source_rank
 from .read import Document, Skipped, content_digest, list_files, read_paths, read_whole
 from .scan import (
     KnownPairs,
@@ -51,7 +51,6 @@ FORMAT = "dedupe-index"
 VERSION = 3
 FAMILY_CODES = {VERBATIM: 0, CONTENT: 1}
 BATCH_FILES = 32
-NO_CAP = 2**62  # a bucket size no index reaches
 BUSY_TIMEOUT_MS = 60_000
 REBUILD = "; rebuild it: remove the file and run dedupe index add again"
 DEFAULT_PATH = os.path.join(".dedupe", "index.sqlite")
@@ -448,44 +447,51 @@ class Index:
 
     def colliding_with(self, family: str, fresh: set[int]) -> set[tuple[int, int]]:
         """Pairs of segment ids, of different documents, at least one in a ``fresh``
-        document, that share a band key of ``family``.
+        document, that share a band key of ``family`` (see ``_bucket_pairs``: a bucket
+        spread over many documents pairs its members with one of them only).
 
-        Few fresh documents are looked up key by key; many are bucketed in memory from
+        Few fresh documents have their buckets looked up key by key; many are read in
         one pass over the stored keys.
         """
         if not fresh:
             return set()
-        cap = self.params.max_bucket(family)
         total = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        buckets: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
         if len(fresh) * 4 < total:
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS fresh (doc_id INTEGER PRIMARY KEY)")
             self.db.execute("DELETE FROM fresh")
             self.db.executemany("INSERT INTO fresh VALUES (?)", [(d,) for d in fresh])
             rows = self.db.execute(
-                "SELECT f.segment_id, b.segment_id FROM bands f JOIN bands b "
+                "SELECT b.band, b.key, b.segment_id, b.doc_id FROM bands f JOIN bands b "
                 "ON b.family = f.family AND b.band = f.band AND b.key = f.key "
-                "AND b.doc_id != f.doc_id "
-                "WHERE f.family = ? AND f.doc_id IN (SELECT doc_id FROM fresh) "
-                "AND (SELECT COUNT(*) FROM bands c WHERE c.family = f.family "
-                "AND c.band = f.band AND c.key = f.key) <= ?",
-                (FAMILY_CODES[family], cap if cap is not None else NO_CAP),
+                "WHERE f.family = ? AND f.doc_id IN (SELECT doc_id FROM fresh)",
+                (FAMILY_CODES[family],),
             )
-            return {(a, b) if a < b else (b, a) for a, b in rows}
-        buckets: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-        for band, value, segment_id, doc_id in self.db.execute(
-            "SELECT band, key, segment_id, doc_id FROM bands WHERE family = ?",
-            (FAMILY_CODES[family],),
-        ):
-            buckets[(band, value)].append((segment_id, doc_id))
-        pairs = set()
+        else:
+            rows = self.db.execute(
+                "SELECT band, key, segment_id, doc_id FROM bands WHERE family = ?",
+                (FAMILY_CODES[family],),
+            )
+        for band, value, segment_id, doc_id in rows:
+            buckets[(band, value)].add((segment_id, doc_id))
+        rank = self.source_ranks()
+        # As in a scan, only word n-gram buckets are paired around one member.
+        spread = self.params.boilerplate_documents if family == VERBATIM else None
+        cap = self.params.max_bucket(family)
+        pairs: set[tuple[int, int]] = set()
         for members in buckets.values():
-            if cap is not None and len(members) > cap:
-                continue
-            for k, (seg_a, doc_a) in enumerate(members):
-                for seg_b, doc_b in members[k + 1 :]:
-                    if doc_a != doc_b and (doc_a in fresh or doc_b in fresh):
-                        pairs.add((seg_a, seg_b) if seg_a < seg_b else (seg_b, seg_a))
+            pairs |= _bucket_pairs(sorted(members), fresh, rank, spread, cap)
         return pairs
+
+    def source_ranks(self) -> dict[int, int]:
+        """Each document's rank as the likely source of text many documents share
+        (``provenance.source_rank``), by id."""
+        rows = self.db.execute("SELECT id, date, words, mtime, path FROM documents").fetchall()
+        ranked = sorted(
+            rows,
+            key=lambda r: source_rank(date.fromisoformat(r[1]) if r[1] else None, *r[2:]),
+        )
+        return {row[0]: k for k, row in enumerate(ranked)}
 
     # ------------------------------------------------------------ stored results
 
@@ -593,6 +599,40 @@ class _Transaction:
 
     def __exit__(self, exc_type, *_) -> None:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _bucket_pairs(
+    members: list[tuple[int, int]],
+    fresh: set[int],
+    rank: dict[int, int],
+    spread: int | None,
+    cap: int | None,
+) -> set[tuple[int, int]]:
+    """The pairs ``(segment, segment)``, lower id first, of a bucket's ``members``
+    ``(segment id, document id)`` in different documents, one of them ``fresh``. A
+    bucket over fewer than ``spread`` documents gives every such pair, one over more
+    (a text that recurs across the collection) only the pairs with its member whose
+    document ranks first as a source, as a scan pairs a boilerplate family with its
+    representative (no ``spread``: every pair); a bucket of more than ``cap`` members
+    gives none."""
+    if cap is not None and len(members) > cap:
+        return set()
+    docs = {doc for _, doc in members}
+    if spread is None or len(docs) < spread:
+        candidates = [
+            (a, b)
+            for k, a in enumerate(members)
+            for b in members[k + 1 :]
+            if a[1] != b[1] and (a[1] in fresh or b[1] in fresh)
+        ]
+    else:
+        centre = min(members, key=lambda m: (rank[m[1]], m[0]))
+        candidates = [
+            (centre, m)
+            for m in members
+            if m[1] != centre[1] and (centre[1] in fresh or m[1] in fresh)
+        ]
+    return {(min(a[0], b[0]), max(a[0], b[0])) for a, b in candidates}
 
 
 def index_files(path: str) -> list[str]:

@@ -79,6 +79,12 @@ def document_date(text: str) -> date | None:
     return None
 
 
+def source_rank(stated: date | None, words: int, mtime: float, path: str) -> tuple:
+    """A sort key putting the likeliest source of a text many documents share first:
+    earliest stated date (undated last), then most words, oldest file, path."""
+    return (stated is None, stated or date.min, -words, mtime, path)
+
+
 @dataclass(frozen=True)
 class Direction:
     """Which of two documents is the source, and why. ``source`` is 0 or 1."""

@@ -47,6 +47,7 @@ from .provenance import (
     locate,
     mark_boilerplate,
     orient,
+    source_rank,
 )
 from .read import Skipped, list_files, read_document
 from .segment import Segment
@@ -744,17 +745,13 @@ def copies_of(star: np.ndarray, rows: int, check: Check) -> np.ndarray:
 
 
 def document_order(sketch: Sketch) -> np.ndarray:
-    """Each document's rank as the likely source of text it shares with many others:
-    earliest stated date first (undated last), then most words, oldest file, path."""
+    """Each document's rank as the likely source of text it shares with many others
+    (``provenance.source_rank``)."""
     infos = sketch.documents
     ranked = sorted(
         range(len(infos)),
-        key=lambda k: (
-            infos[k].date is None,
-            infos[k].date or 0,
-            -infos[k].words,
-            sketch.facts[infos[k].path].mtime,
-            infos[k].path,
+        key=lambda k: source_rank(
+            infos[k].date, infos[k].words, sketch.facts[infos[k].path].mtime, infos[k].path
         ),
     )
     rank = np.empty(len(infos), dtype=np.int64)
