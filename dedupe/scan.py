@@ -34,7 +34,6 @@ from .arrays import unique
 from .candidates import BandStore, bucket_links, bucket_pairs, unique_pairs
 from .executors import Executor, Local, available_cores
 from .families import Check, family_pairs
-from .normalise import tokenise
 from .parameters import CONTENT, VERBATIM, Parameters
 from .prepared import Prepared, PreparedStore, prepared_again, prepared_store
 from .provenance import (
@@ -49,7 +48,7 @@ from .provenance import (
     orient,
     source_rank,
 )
-from .read import Skipped, list_files, read_document
+from .read import Skipped, list_files
 from .segment import Segment
 from .sequence import matching_blocks
 from .shingle import (
@@ -663,8 +662,8 @@ def scan(
             for result in executor.map(align_group, tasks, weights, params, store):
                 results.append(result)
                 progress("candidate groups", len(results), len(tasks))
-    reuses = [r for found_reuses, _ in results for r in found_reuses]
-    reuses += copy_reuses(collection, copies)
+        copied = copy_reuses(collection, copies, params, store)
+    reuses = [r for found_reuses, _ in results for r in found_reuses] + copied
     # A changed file is noted by every alignment group that read it: once is enough.
     notes = list(
         dict.fromkeys(collection.sketch.notes + [n for _, found in results for n in found])
@@ -709,22 +708,27 @@ def identical_copies(collection: Collection) -> dict[int, int]:
     return copies
 
 
-def copy_reuses(collection: Collection, copies: dict[int, int]) -> list[Reuse]:
-    """One whole-document ``verbatim`` passage between each copy and its original (read
-    once per original): what the original shares with others, its copies share too."""
+def copy_reuses(
+    collection: Collection,
+    copies: dict[int, int],
+    params: Parameters,
+    store: PreparedStore | None,
+) -> list[Reuse]:
+    """One whole-document ``verbatim`` passage between each copy and its original (the
+    original prepared once, see ``prepared_again``): what the original shares with
+    others, its copies share too."""
     found = []
     by_original: dict[int, list[int]] = defaultdict(list)
     for copy, original in copies.items():
         by_original[original].append(copy)
     for original, members in sorted(by_original.items()):
-        doc = read_document(collection.files[original][0])
-        if isinstance(doc, Skipped):
+        changed = "changed during the scan; left out"
+        prepared, _ = prepared_again([collection.files[original]], params, changed, store=store)
+        if not prepared or not prepared[0].words:
             continue
-        tokens = tokenise(doc.text)
-        if not len(tokens):
-            continue
-        start, end = int(tokens.starts[0]), int(tokens.ends[-1])
-        whole = Side(locate(doc, start, end), 0, len(tokens), excerpt(doc.text[start:end]))
+        doc, starts, ends = prepared[0].doc, prepared[0].starts, prepared[0].ends
+        start, end = int(starts[0]), int(ends[-1])
+        whole = Side(locate(doc, start, end), 0, len(starts), excerpt(doc.text[start:end]))
         for copy in members:
             path = collection.files[copy][0]
             twin = replace(whole, location=replace(whole.location, path=path))
