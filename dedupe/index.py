@@ -25,7 +25,6 @@ from datetime import date
 
 import numpy as np
 
-from .candidates import band_keys, lsh_bands
 from .errors import DamagedIndex, DedupeError
 from .parameters import CONTENT, VERBATIM, Parameters
 from .prepared import Prepared, prepare, prepared_again
@@ -36,15 +35,12 @@ from .scan import (
     Log,
     ScanResult,
     SegmentKey,
-    family_sets,
     find_passages,
     find_reuses,
     oriented,
-    signed_segments,
 )
 from .segment import Segment
-from .sign import signature_matrix
-from .sketch import DocumentInfo, describe
+from .sketch import DocumentInfo, describe, sign
 from .verify import Weights
 
 FORMAT = "dedupe-index"
@@ -331,8 +327,7 @@ class Index:
         signed = []
         for doc in docs:
             prepared = prepare(doc, self.params)
-            segments = signed_segments([prepared], self.params)
-            signed.append((doc, prepared, self._segment_rows(prepared, segments)))
+            signed.append((doc, prepared, signed_rows(prepared, self.params)))
         with self._transaction():
             for doc, prepared, rows in signed:
                 self._insert(doc, prepared, rows)
@@ -351,39 +346,24 @@ class Index:
              info.lines, info.date.isoformat() if info.date else None),
         ).lastrowid  # fmt: skip
         bands, df = [], Counter()
-        for seg, verbatim, content, keys in rows:
+        for seg, keys_by_family, content_keys in rows:
             seg_id = self.db.execute(
                 "INSERT INTO segments (doc_id, start, end, start_char, end_char, content_keys) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (doc_id, seg.start, seg.end, seg.start_char, seg.end_char, keys.tobytes()),
+                (doc_id, seg.start, seg.end, seg.start_char, seg.end_char, content_keys.tobytes()),
             ).lastrowid  # fmt: skip
             bands += [
                 (FAMILY_CODES[family], band, value, seg_id, doc_id)
-                for family, values in ((VERBATIM, verbatim), (CONTENT, content))
+                for family, values in keys_by_family.items()
                 if values is not None
                 for band, value in enumerate(values)
             ]
-            df.update(keys.tolist())
+            df.update(content_keys.tolist())
         self.db.executemany("INSERT INTO bands VALUES (?, ?, ?, ?, ?)", bands)
         self.db.executemany(
             "INSERT INTO content_df VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET df = df + excluded.df",
             sorted(df.items()),
-        )
-
-    def _segment_rows(self, prepared: Prepared, segments: list[Segment]) -> list[tuple]:
-        """Each segment with its verbatim and content band keys (None for an empty set)
-        and its content keys."""
-        verbatim = family_sets([prepared], segments, VERBATIM, self.params)
-        content = family_sets([prepared], segments, CONTENT, self.params)
-        return list(
-            zip(
-                segments,
-                family_keys(VERBATIM, verbatim, self.params),
-                family_keys(CONTENT, content, self.params),
-                content,
-                strict=True,
-            )
         )
 
     def _delete(self, doc_id: int) -> None:
@@ -738,8 +718,8 @@ def query(files: list[str], index: Index, log: Log = lambda _: None) -> ScanResu
     for family in params.families():
         hits = []
         for p in new:
-            for seg, keys in _family_keys(p, family, params):
-                for seg_id in index.matching(family, keys):
+            for seg, family_keys, _ in signed_rows(p, params):
+                for seg_id in index.matching(family, family_keys[family] or []):
                     hits.append(((key(p.doc.path), seg.start, seg.end), seg_id))
         names = _segment_keys(index, {seg_id for _, seg_id in hits})
         collisions[family] = {(mine, names[seg_id]) for mine, seg_id in hits}
@@ -755,24 +735,23 @@ def query(files: list[str], index: Index, log: Log = lambda _: None) -> ScanResu
     return ScanResult(params, documents, passages, collection.skipped, collection.notes + notes)
 
 
-def family_keys(family: str, sets: list[np.ndarray], params: Parameters) -> list:
-    """The LSH band keys of each set in ``family`` as SQLite integers, or None for an
-    empty set (the same keys as a scan's, see ``dedupe.sketch``)."""
-    bands, rows = lsh_bands(params.lsh_threshold(family), params.num_perm)
-    keys = band_keys(signature_matrix(sets, params.num_perm), bands, rows).view(np.int64)
-    return [k.tolist() if len(s) else None for k, s in zip(keys, sets, strict=True)]
-
-
-def _family_keys(document: Prepared, family: str, params: Parameters) -> list[tuple]:
-    """``(segment, band keys)`` for each signed segment of ``document`` with a non-empty
-    ``family`` set."""
-    segments = signed_segments([document], params)
-    sets = family_sets([document], segments, family, params)
-    return [
-        (seg, keys)
-        for seg, keys in zip(segments, family_keys(family, sets, params), strict=True)
-        if keys is not None
-    ]
+def signed_rows(prepared: Prepared, params: Parameters) -> list[tuple]:
+    """``(segment, {family: band keys}, content keys)`` for each signed segment of a
+    prepared document, signed as a scan signs it (``sketch.sign``), in both families
+    whatever ``params.paraphrase`` says (an index keeps both); band keys are SQLite
+    integers, None for an empty set."""
+    signed = sign(prepared, 0, replace(params, paraphrase=True))
+    rows = []
+    for k, (_, start, end) in enumerate(signed.ranges.tolist()):
+        seg = Segment(0, start, end, int(prepared.starts[start]), int(prepared.ends[end - 1]))
+        keys = {
+            family: signed.keys[family][k].view(np.int64).tolist()
+            if signed.present[family][k]
+            else None
+            for family in (VERBATIM, CONTENT)
+        }
+        rows.append((seg, keys, signed.content[k]))
+    return rows
 
 
 def _prepare_indexed(index: Index, paths: list[str]) -> tuple[list[Prepared], list[str]]:
