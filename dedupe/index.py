@@ -35,8 +35,10 @@ from .scan import (
     Log,
     ScanResult,
     SegmentKey,
+    copy_reuses,
     find_passages,
     find_reuses,
+    identical_copies,
     oriented,
 )
 from .segment import Segment
@@ -684,7 +686,16 @@ def scan_indexed(
     candidates = KnownPairs([p.doc.path for p in prepared], collisions, index.weights())
     index.store_reuses(find_reuses(prepared, params, candidates, log), fresh)
     given = {key(p): p for p in list_files(paths, index.excluded()).files}
-    found = [_renamed(r, given) for r in index.stored_reuses(set(given))]
+    # Byte-identical files are one document, as in a scan: each copy is one whole
+    # passage against the first of them, and its own stored passages are left out.
+    files = [(path, index.digest_of(k)) for k, path in given.items()]
+    copies = {files[k][0] for k in identical_copies(files)}
+    found = [
+        r
+        for r in (_renamed(r, given) for r in index.stored_reuses(set(given)))
+        if r.a.location.path not in copies and r.b.location.path not in copies
+    ]
+    found += copy_reuses(files, params)
     passages = oriented(found, {given[k]: f for k, f in index.facts(set(given)).items()}, params)
     log(f"{len(passages)} reused passages")
     skipped = [s for s in stats.skipped if key(s.path) in given]

@@ -610,7 +610,8 @@ def scan(
             sketches = executor.map(sketch_files, parts, params, store)
             collection = collect(sketches, parts, params, folder, progress)
         signed = collection.sketch.signed
-        copies = identical_copies(collection)
+        files_in_order = [collection.files[k] for k in range(len(collection.files))]
+        copies = identical_copies(files_in_order)
         for family in params.families():  # a copy is its original inside the pipeline
             signed.present[family][np.isin(signed.ranges[:, 0], list(copies))] = False
         log(f"read {len(collection.files)} documents, skipped {len(collection.sketch.skipped)}")
@@ -662,7 +663,7 @@ def scan(
             for result in executor.map(align_group, tasks, weights, params, store):
                 results.append(result)
                 progress("candidate groups", len(results), len(tasks))
-        copied = copy_reuses(collection, copies, params, store)
+        copied = copy_reuses(files_in_order, params, store)
     reuses = [r for found_reuses, _ in results for r in found_reuses] + copied
     # A changed file is noted by every alignment group that read it: once is enough.
     notes = list(
@@ -695,12 +696,13 @@ def verified(
     return checked, unique_pairs(kept)
 
 
-def identical_copies(collection: Collection) -> dict[int, int]:
-    """Each document whose bytes equal an earlier document's (by digest), mapped to the
-    first of them: copies are left out of candidates and alignment."""
+def identical_copies(files: list[tuple[str, str]]) -> dict[int, int]:
+    """Each of the ``(path, digest)`` files whose digest (bytes) equals an earlier one's,
+    by position, mapped to the first of them: a copy is its original inside the
+    pipeline."""
     first: dict[str, int] = {}
     copies = {}
-    for number, (_, digest) in sorted(collection.files.items()):
+    for number, (_, digest) in enumerate(files):
         if digest in first:
             copies[number] = first[digest]
         else:
@@ -709,29 +711,26 @@ def identical_copies(collection: Collection) -> dict[int, int]:
 
 
 def copy_reuses(
-    collection: Collection,
-    copies: dict[int, int],
-    params: Parameters,
-    store: PreparedStore | None,
+    files: list[tuple[str, str]], params: Parameters, store: PreparedStore | None = None
 ) -> list[Reuse]:
-    """One whole-document ``verbatim`` passage between each copy and its original (the
-    original prepared once, see ``prepared_again``): what the original shares with
-    others, its copies share too."""
+    """One whole-document ``verbatim`` passage between each copy among the ``(path,
+    digest)`` files (``identical_copies``) and its original, the original prepared
+    once (``prepared_again``): what the original shares with others, its copies share
+    too."""
     found = []
     by_original: dict[int, list[int]] = defaultdict(list)
-    for copy, original in copies.items():
+    for copy, original in identical_copies(files).items():
         by_original[original].append(copy)
     for original, members in sorted(by_original.items()):
         changed = "changed during the scan; left out"
-        prepared, _ = prepared_again([collection.files[original]], params, changed, store=store)
+        prepared, _ = prepared_again([files[original]], params, changed, store=store)
         if not prepared or not prepared[0].words:
             continue
         doc, starts, ends = prepared[0].doc, prepared[0].starts, prepared[0].ends
         start, end = int(starts[0]), int(ends[-1])
         whole = Side(locate(doc, start, end), 0, len(starts), excerpt(doc.text[start:end]))
         for copy in members:
-            path = collection.files[copy][0]
-            twin = replace(whole, location=replace(whole.location, path=path))
+            twin = replace(whole, location=replace(whole.location, path=files[copy][0]))
             found.append(Reuse(whole, twin, "verbatim", 1.0))
     return found
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -320,3 +321,17 @@ def test_a_bucket_over_many_documents_pairs_its_members_with_the_likeliest_sourc
     few = _bucket_pairs(members[:3], {0}, rank, spread=4, cap=None)
     assert few == {(10, 11), (10, 12)}
     assert _bucket_pairs(members, fresh, rank, spread=None, cap=5) == set()
+
+
+def test_byte_identical_copies_are_reported_as_a_scan_reports_them(tmp_path):
+    folder = tmp_path / "c"
+    shutil.copytree(CORPUS, folder)
+    first = sorted(folder.iterdir())[1]
+    shutil.copy(first, folder / "zz_copy.txt")
+    params = Parameters()
+    with Index(str(tmp_path / "i.sqlite"), params) as index:
+        indexed, _ = scan_indexed([str(folder)], index)
+    plain = scan([str(folder)], params)
+    copies = [p for p in plain.passages if p.copy.path.endswith("zz_copy.txt")]
+    assert len(copies) == 1 and copies[0].kind == "verbatim"
+    assert to_dict(indexed) == to_dict(plain)
