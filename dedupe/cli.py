@@ -488,13 +488,11 @@ def scan_command(
         threshold, paraphrase, boilerplate_documents
     )
     if index_path:
-        for name, value in (("--jobs", jobs), ("--dask", dask_spec)):
-            if value is not None:
-                raise DedupeError(
-                    f"{name} does not apply to --index (an indexed scan runs in this process)"
-                )
-        with open_index(index_path, options) as index:
-            result, _ = scan_indexed(list(paths), index, _log(quiet, verbose))
+        with (
+            open_index(index_path, options) as index,
+            _executor(jobs, dask_spec, list(paths)) as executor,
+        ):
+            result, _ = scan_indexed(list(paths), index, _log(quiet, verbose), executor)
     else:
         params = _parameters(options)
         params.check()  # before any worker starts

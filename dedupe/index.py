@@ -26,18 +26,21 @@ from datetime import date
 import numpy as np
 
 from .errors import DamagedIndex, DedupeError
+from .executors import Executor, Local
 from .parameters import CONTENT, VERBATIM, Parameters
 from .prepared import Prepared, prepare, prepared_again
 from .provenance import Facts, Location, Reuse, Side, source_rank
 from .read import Document, Skipped, content_digest, list_files, read_paths, read_whole
 from .scan import (
+    Collisions,
     KnownPairs,
     Log,
     ScanResult,
     SegmentKey,
+    align_group,
     copy_reuses,
     find_passages,
-    find_reuses,
+    grouped,
     identical_copies,
     oriented,
 )
@@ -658,7 +661,7 @@ def _segment_keys(index: Index, ids: set[int]) -> dict[int, SegmentKey]:
 
 
 def scan_indexed(
-    paths: list[str], index: Index, log: Log = lambda _: None
+    paths: list[str], index: Index, log: Log = lambda _: None, executor: Executor | None = None
 ) -> tuple[ScanResult, AddStats]:
     """``scan`` over the files under ``paths`` using the index, at the cost of what changed.
 
@@ -668,7 +671,12 @@ def scan_indexed(
     stored; the report combines them with the stored results. Paraphrase weights are
     those of the index when a pair was aligned, so after additions a paraphrase can
     differ slightly from a fresh scan's; verbatim and near passages are the same.
+    Alignment runs in groups on ``executor`` (default: every core of this machine), as
+    in a scan.
     """
+    if executor is None:
+        with Local() as local:
+            return scan_indexed(paths, index, log, local)
     params = index.params
     params.check()
     stats = index.add(paths, log)
@@ -680,11 +688,13 @@ def scan_indexed(
         id_pairs = index.colliding_with(family, fresh)
         names = _segment_keys(index, {i for pair in id_pairs for i in pair})
         collisions[family] = {(names[a], names[b]) for a, b in id_pairs}
-    involved = sorted({seg[0] for pairs in collisions.values() for pair in pairs for seg in pair})
-    log(f"index: {len(fresh)} documents to align, {len(involved)} read again")
-    prepared, notes = _prepare_indexed(index, involved)
-    candidates = KnownPairs([p.doc.path for p in prepared], collisions, index.weights())
-    index.store_reuses(find_reuses(prepared, params, candidates, log), fresh)
+    by_docs, files = _by_documents(collisions, index)
+    log(f"index: {len(fresh)} documents to align, {len(files)} read again")
+    changed = "changed since indexed; run 'dedupe index add' again"
+    tasks = grouped(by_docs, files)
+    results = list(executor.map(align_group, tasks, index.weights(), params, None, changed))
+    index.store_reuses([r for found, _ in results for r in found], fresh)
+    notes = list(dict.fromkeys(n for _, found_notes in results for n in found_notes))
     given = {key(p): p for p in list_files(paths, index.excluded()).files}
     # Byte-identical files are one document, as in a scan: each copy is one whole
     # passage against the first of them, and its own stored passages are left out.
@@ -700,6 +710,22 @@ def scan_indexed(
     log(f"{len(passages)} reused passages")
     skipped = [s for s in stats.skipped if key(s.path) in given]
     return ScanResult(params, index.infos(given), passages, skipped, notes), stats
+
+
+def _by_documents(
+    collisions: dict[str, set[tuple[SegmentKey, SegmentKey]]], index: Index
+) -> tuple[Collisions, dict[int, tuple[str, str]]]:
+    """The candidate pairs by pair of the documents they name (numbered in path order),
+    and each document's ``(path, digest)``."""
+    paths = sorted({seg[0] for pairs in collisions.values() for pair in pairs for seg in pair})
+    number = {path: k for k, path in enumerate(paths)}
+    by_docs: Collisions = defaultdict(lambda: defaultdict(list))
+    for family, pairs in collisions.items():
+        for a, b in sorted(pairs):
+            if number[a[0]] > number[b[0]]:
+                a, b = b, a
+            by_docs[(number[a[0]], number[b[0]])][family].append((a, b))
+    return by_docs, {k: (path, index.digest_of(path)) for path, k in number.items()}
 
 
 def _reuse(record: dict) -> Reuse:

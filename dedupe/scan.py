@@ -416,13 +416,19 @@ class Group:
     collisions: dict[str, list[tuple[SegmentKey, SegmentKey]]]
 
 
+CHANGED = "changed during the scan; left out"
+
+
 def align_group(
-    group: Group, weights: Weights, params: Parameters, store: PreparedStore | None = None
+    group: Group,
+    weights: Weights,
+    params: Parameters,
+    store: PreparedStore | None = None,
+    changed: str = CHANGED,
 ) -> tuple[list[Reuse], list]:
-    """The passages the group's candidate pairs lead to, and notes on files that
-    changed since they were sketched (documents are taken from ``store`` if given,
-    else read again)."""
-    changed = "changed during the scan; left out"
+    """The passages the group's candidate pairs lead to, and notes ``PATH: changed``
+    on files that changed since they were signed (documents are taken from ``store``
+    if given, else read again)."""
     prepared, notes = prepared_again(group.files, params, changed, store=store)
     candidates = KnownPairs([p.doc.path for p in prepared], group.collisions, weights)
     return find_reuses(prepared, params, candidates, lambda _: None), notes
@@ -536,8 +542,8 @@ def lsh_candidates(collection: Collection, family: str, params: Parameters) -> I
 
 
 def groups(collection: Collection, found: dict[str, np.ndarray]) -> list[Group]:
-    """The candidate pairs of every family, by document pair, in tasks that read at
-    most about ``GROUP_DOCUMENTS`` documents each."""
+    """The candidate pairs of every family (pairs of rows of the collection's signed
+    segments), in tasks (``grouped``)."""
     ranges = collection.sketch.signed.ranges
     by_docs: dict[tuple[int, int], dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for family, pairs in found.items():
@@ -546,6 +552,16 @@ def groups(collection: Collection, found: dict[str, np.ndarray]) -> list[Group]:
             key_a = (collection.files[a[0]][0], a[1], a[2])
             key_b = (collection.files[b[0]][0], b[1], b[2])
             by_docs[(a[0], b[0])][family].append((key_a, key_b))
+    return grouped(by_docs, collection.files)
+
+
+Collisions = dict[tuple[int, int], dict[str, list[tuple["SegmentKey", "SegmentKey"]]]]
+"""Candidate pairs of segment keys by document pair ``(a, b)`` and family."""
+
+
+def grouped(by_docs: Collisions, files: dict[int, tuple[str, str]]) -> list[Group]:
+    """The candidate pairs ``by_docs`` in tasks that read at most about
+    ``GROUP_DOCUMENTS`` of the ``(path, digest)`` ``files`` each."""
     # A document paired with many (the source of a boilerplate family) is read once per
     # task with a run of its partners, not once per partner.
     degree: dict[int, int] = defaultdict(int)
@@ -566,7 +582,7 @@ def groups(collection: Collection, found: dict[str, np.ndarray]) -> list[Group]:
         docs |= {a, b}
         for family, pairs in by_docs[(a, b)].items():
             result[-1].collisions[family] += pairs
-        result[-1].files[:] = [collection.files[d] for d in sorted(docs)]
+        result[-1].files[:] = [files[d] for d in sorted(docs)]
     return [Group(g.files, dict(g.collisions)) for g in result]
 
 

@@ -212,14 +212,22 @@ def test_jobs_1_and_2_give_the_same_json(synthetic, small_tasks, tmp_path, monke
         (["--dask", "local:x"], "local:N"),
         (["--dask", "nowhere"], "scheduler address"),
         (["--dask", "local:2", "--jobs", "2"], "--jobs and --dask"),
-        (["--dask", "local:2", "--index", "x.sqlite"], "--dask does not apply to --index"),
-        (["--jobs", "2", "--index", "x.sqlite"], "--jobs does not apply to --index"),
     ],
 )
 def test_bad_jobs_and_dask_uses_are_one_error_line(args, mentions, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert mentions in _one_error_line(_run("scan", str(CORPUS), *args))
     assert not (tmp_path / "x.sqlite").exists()
+
+
+def test_an_indexed_scan_on_two_workers_reports_what_a_plain_scan_does(tmp_path):
+    plain = _run("scan", str(CORPUS), "--format", "json", "--quiet", "--jobs", "1")
+    index = str(tmp_path / "x.sqlite")
+    indexed = _run(
+        "scan", str(CORPUS), "--format", "json", "--quiet", "--jobs", "2", "--index", index
+    )
+    assert plain.exit_code == indexed.exit_code == 0, indexed.stderr
+    assert json.loads(indexed.stdout) == json.loads(plain.stdout)
 
 
 def test_unreachable_scheduler_is_one_error_line(monkeypatch):
