@@ -42,6 +42,7 @@ from .scan import (
     find_passages,
     grouped,
     identical_copies,
+    load_kernels,
     oriented,
 )
 from .segment import Segment
@@ -692,6 +693,7 @@ def scan_indexed(
     log(f"index: {len(fresh)} documents to align, {len(files)} read again")
     changed = "changed since indexed; run 'dedupe index add' again"
     tasks = grouped(by_docs, files)
+    load_kernels(params)  # once, before the workers are forked
     results = list(executor.map(align_group, tasks, index.weights(), params, None, changed))
     index.store_reuses([r for found, _ in results for r in found], fresh)
     notes = list(dict.fromkeys(n for _, found_notes in results for n in found_notes))
