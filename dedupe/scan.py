@@ -115,15 +115,32 @@ def matching_regions(
     share word n-grams, widened by ``max_gap`` so alignment can bridge short
     paragraphs between them.
     """
-    segments, pairs = candidates.pairs(VERBATIM, prepared)
-    sets = family_sets(prepared, segments, VERBATIM, params)
-    matches = verify(pairs, sets, params.candidate_threshold)
-    log(f"word n-grams: {len(pairs)} candidate segment pairs, {len(matches)} verified")
+    segments, pairs = verified_pairs(prepared, VERBATIM, params, candidates, log)
     regions: dict[tuple[int, int], list[tuple[Span, Span]]] = defaultdict(list)
-    for match in matches:
-        a, b = segments[match.a], segments[match.b]
+    for i, j in pairs.tolist():
+        a, b = segments[i], segments[j]
         regions[(a.doc, b.doc)].append((_widen(a, params.max_gap), _widen(b, params.max_gap)))
     return regions
+
+
+def verified_pairs(
+    prepared: list[Prepared], family: str, params: Parameters, candidates: KnownPairs, log: Log
+) -> tuple[list[Segment], np.ndarray]:
+    """The segments ``candidates`` name in ``family`` and the pairs of them that verify:
+    word n-gram Jaccard or containment of at least ``candidate_threshold``, or
+    rarity-weighted content-word Jaccard of at least ``paraphrase_window_threshold``
+    (pairs that a scan verified already are taken as they are)."""
+    segments, pairs = candidates.pairs(family, prepared)
+    if not candidates.verified and len(pairs):
+        sets = family_sets(prepared, segments, family, params)
+        if family == VERBATIM:
+            keep = passing(pairs, sets, params.candidate_threshold)
+        else:
+            threshold = params.paraphrase_window_threshold
+            keep = passing_weighted(pairs, SetTable.of(sets), candidates.weights, threshold)
+        log(f"{family}: {len(pairs)} candidate segment pairs, {int(keep.sum())} verified")
+        pairs = pairs[keep]
+    return segments, pairs
 
 
 def _widen(seg: Segment, by: int) -> Span:
@@ -246,14 +263,11 @@ def paraphrase_passages(
     widened to whole sentences, with ``paraphrase_threshold`` ordered similarity, are
     reported, unless mostly covered by a verbatim or near passage of the same pair.
     """
-    segments, pairs = candidates.pairs(CONTENT, prepared)
-    sets = family_sets(prepared, segments, CONTENT, params)
+    segments, pairs = verified_pairs(prepared, CONTENT, params, candidates, log)
     weights = candidates.weights
-    matches = verify_weighted(pairs, sets, weights, params.paraphrase_window_threshold)
-    log(f"content words: {len(pairs)} candidate segment pairs, {len(matches)} verified")
     windows: dict[tuple[int, int], list[Alignment]] = defaultdict(list)
-    for m in matches:
-        a, b = segments[m.a], segments[m.b]
+    for i, j in pairs.tolist():
+        a, b = segments[i], segments[j]
         windows[(a.doc, b.doc)].append(Alignment(_span(a), _span(b)))
     verbatim: dict[tuple[int, int], list[Alignment]] = defaultdict(list)
     for alignment, _, _ in taken:
@@ -380,11 +394,13 @@ class KnownPairs:
     (``dedupe.index``): ``collisions[family]`` holds pairs of segment keys whose
     ``family`` sketches ("verbatim" or "content") collide; ``doc_keys[k]`` is the path
     under which prepared document ``k`` appears in them. ``weights`` are the rarity
-    weights of content shingles, learnt from the whole collection."""
+    weights of content shingles, learnt from the whole collection. ``verified``: the
+    pairs passed the same checks already (a scan verifies them before alignment)."""
 
     doc_keys: list[str]
     collisions: dict[str, list[tuple[SegmentKey, SegmentKey]]]
     weights: Weights
+    verified: bool = False
 
     def pairs(self, family: str, prepared: list[Prepared]) -> tuple[list[Segment], np.ndarray]:
         """The segments that ``family``'s collisions name in different prepared
@@ -414,6 +430,7 @@ class Group:
 
     files: list[tuple[str, str]]
     collisions: dict[str, list[tuple[SegmentKey, SegmentKey]]]
+    verified: bool = False
 
 
 CHANGED = "changed during the scan; left out"
@@ -430,7 +447,8 @@ def align_group(
     on files that changed since they were signed (documents are taken from ``store``
     if given, else read again)."""
     prepared, notes = prepared_again(group.files, params, changed, store=store)
-    candidates = KnownPairs([p.doc.path for p in prepared], group.collisions, weights)
+    doc_keys = [p.doc.path for p in prepared]
+    candidates = KnownPairs(doc_keys, group.collisions, weights, group.verified)
     return find_reuses(prepared, params, candidates, lambda _: None), notes
 
 
@@ -552,16 +570,19 @@ def groups(collection: Collection, found: dict[str, np.ndarray]) -> list[Group]:
             key_a = (collection.files[a[0]][0], a[1], a[2])
             key_b = (collection.files[b[0]][0], b[1], b[2])
             by_docs[(a[0], b[0])][family].append((key_a, key_b))
-    return grouped(by_docs, collection.files)
+    return grouped(by_docs, collection.files, verified=True)
 
 
 Collisions = dict[tuple[int, int], dict[str, list[tuple["SegmentKey", "SegmentKey"]]]]
 """Candidate pairs of segment keys by document pair ``(a, b)`` and family."""
 
 
-def grouped(by_docs: Collisions, files: dict[int, tuple[str, str]]) -> list[Group]:
+def grouped(
+    by_docs: Collisions, files: dict[int, tuple[str, str]], verified: bool = False
+) -> list[Group]:
     """The candidate pairs ``by_docs`` in tasks that read at most about
-    ``GROUP_DOCUMENTS`` of the ``(path, digest)`` ``files`` each."""
+    ``GROUP_DOCUMENTS`` of the ``(path, digest)`` ``files`` each (``verified``: the pairs
+    passed their checks already)."""
     # A document paired with many (the source of a boilerplate family) is read once per
     # task with a run of its partners, not once per partner.
     degree: dict[int, int] = defaultdict(int)
@@ -583,7 +604,7 @@ def grouped(by_docs: Collisions, files: dict[int, tuple[str, str]]) -> list[Grou
         for family, pairs in by_docs[(a, b)].items():
             result[-1].collisions[family] += pairs
         result[-1].files[:] = [files[d] for d in sorted(docs)]
-    return [Group(g.files, dict(g.collisions)) for g in result]
+    return [Group(g.files, dict(g.collisions), verified) for g in result]
 
 
 PairFinder = Callable[["Collection", str, Parameters], Iterable[np.ndarray]]
