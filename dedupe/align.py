@@ -109,19 +109,6 @@ def _hull(x: Span, y: Span) -> Span:
     return Span(x.doc, min(x.start, y.start), max(x.end, y.end))
 
 
-def chains(points: list[tuple[int, int]], max_gap: int, max_shift: int) -> list[list[tuple]]:
-    """Group sorted anchors into chains increasing in both coordinates (see
-    ``chain_labels``), each a list of its anchors."""
-    if not points:
-        return []
-    i, j = np.array(points, dtype=np.int64).T
-    labels = chain_labels(i, j, max_gap, max_shift)
-    found: list[list[tuple]] = [[] for _ in range(int(labels.max()) + 1)]
-    for point, label in zip(points, labels.tolist(), strict=True):
-        found[label].append(point)
-    return found
-
-
 def chain_labels(i: np.ndarray, j: np.ndarray, max_gap: int, max_shift: int) -> np.ndarray:
     """The chain of each anchor ``(i[k], j[k])`` (sorted by ``i``, then ``j``), chains
     numbered from 0: those that ended first, then the rest in order of their start.

@@ -296,16 +296,6 @@ def paraphrase_passages(
     return found
 
 
-def signed_segments(prepared: list[Prepared], params: Parameters) -> list[Segment]:
-    """The segments long enough to sign: at least ``min_words`` words."""
-    return [
-        Segment(doc, start, end, int(p.starts[start]), int(p.ends[end - 1]))
-        for doc, p in enumerate(prepared)
-        for start, end in p.segments.tolist()
-        if end - start >= params.min_words
-    ]
-
-
 def find_reuses(
     prepared: list[Prepared], params: Parameters, candidates: KnownPairs, log: Log
 ) -> list[Reuse]:

@@ -13,7 +13,7 @@ from dedupe.align import (
     Span,
     align,
     anchors,
-    chains,
+    chain_labels,
     covered_share,
     merge_close,
     ordered_matches,
@@ -69,6 +69,18 @@ def _points(found: tuple[np.ndarray, np.ndarray]) -> list[tuple[int, int]]:
 
 
 # --- chains -----------------------------------------------------------------------
+
+
+def chains(points: list[tuple[int, int]], max_gap: int, max_shift: int) -> list[list[tuple]]:
+    """The anchors of each chain (``chain_labels``), chains in label order."""
+    if not points:
+        return []
+    i, j = np.array(points, dtype=np.int64).T
+    labels = chain_labels(i, j, max_gap, max_shift).tolist()
+    found: list[list[tuple]] = [[] for _ in range(max(labels) + 1)]
+    for point, label in zip(points, labels, strict=True):
+        found[label].append(point)
+    return found
 
 
 def test_clean_diagonal_is_one_chain():
