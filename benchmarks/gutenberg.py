@@ -83,10 +83,18 @@ def licence(report: dict, body: dict) -> dict:
     return {"licence passages": len(passages), "not marked boilerplate": len(unmarked)}
 
 
-def copies(report: dict) -> dict:
+def digests(report: dict) -> dict[str, str]:
+    """Each document's SHA-256, by path (equal digests: the same file)."""
+    return {
+        doc["path"]: hashlib.sha256(Path(REPO, doc["path"]).read_bytes()).hexdigest()
+        for doc in report["documents"]
+    }
+
+
+def copies(report: dict, digest: dict[str, str]) -> dict:
     by_digest = defaultdict(list)
     for doc in report["documents"]:
-        by_digest[hashlib.sha256(Path(REPO, doc["path"]).read_bytes()).hexdigest()].append(doc)
+        by_digest[digest[doc["path"]]].append(doc)
     groups = [docs for docs in by_digest.values() if len(docs) > 1]
     words = {doc["path"]: doc["words"] for doc in report["documents"]}
     whole = {
@@ -137,19 +145,16 @@ def parts(report: dict, body: dict) -> dict:
     }
 
 
-def other_authors(report: dict) -> dict:
+def other_authors(report: dict, digest: dict[str, str]) -> dict:
     def author(path: str) -> str:
         return Path(path).parent.name
 
-    same = {}
-    for doc in report["documents"]:
-        same[doc["path"]] = hashlib.sha256(Path(REPO, doc["path"]).read_bytes()).digest()
     found = [
         p
         for p in report["passages"]
         if not p.get("boilerplate")
         and author(p["source"]["path"]) != author(p["copy"]["path"])
-        and same[p["source"]["path"]] != same[p["copy"]["path"]]
+        and digest[p["source"]["path"]] != digest[p["copy"]["path"]]
     ]
     pairs = Counter(
         (f"{author(p['source']['path'])}/{Path(p['source']['path']).name}",
@@ -175,12 +180,12 @@ def main() -> None:
         report = json.loads(args.report.read_text(encoding="utf-8"))
     else:
         report = scan(args.books, argv[cut + 1 :])
-    body = bodies(report)
+    body, digest = bodies(report), digests(report)
     results = {
         "1 licence": licence(report, body),
-        "2 copies": copies(report),
+        "2 copies": copies(report, digest),
         "3 parts": parts(report, body),
-        "4 other authors": other_authors(report),
+        "4 other authors": other_authors(report, digest),
     }
     if args.json:
         print(json.dumps(results, indent=1))

@@ -9,6 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 
+def code_points(text: str) -> np.ndarray:
+    """The code points of ``text``, one array element each (``uint8`` for an ASCII
+    text, else ``uint32``; lone surrogates kept): a character offset is an index."""
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
 def runs(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where each run of equal neighbours in a sorted 1-d array starts, and its length."""
     if not len(ordered):

@@ -54,6 +54,7 @@ VERSION = 3
 FAMILY_CODES = {VERBATIM: 0, CONTENT: 1}
 BATCH_FILES = 32
 BUSY_TIMEOUT_MS = 60_000
+CHANGED_SINCE = "changed since indexed; run 'dedupe index add' again"
 REBUILD = "; rebuild it: remove the file and run dedupe index add again"
 DEFAULT_PATH = os.path.join(".dedupe", "index.sqlite")
 # Parameters that decide what is stored; the others only affect how results are read.
@@ -691,23 +692,23 @@ def scan_indexed(
         collisions[family] = {(names[a], names[b]) for a, b in id_pairs}
     by_docs, files = _by_documents(collisions, index)
     log(f"index: {len(fresh)} documents to align, {len(files)} read again")
-    changed = "changed since indexed; run 'dedupe index add' again"
     tasks = grouped(by_docs, files)
     load_kernels(params)  # once, before the workers are forked
-    results = list(executor.map(align_group, tasks, index.weights(), params, None, changed))
+    weights = index.weights()
+    results = list(executor.map(align_group, tasks, weights, params, None, CHANGED_SINCE))
     index.store_reuses([r for found, _ in results for r in found], fresh)
     notes = list(dict.fromkeys(n for _, found_notes in results for n in found_notes))
     given = {key(p): p for p in list_files(paths, index.excluded()).files}
     # Byte-identical files are one document, as in a scan: each copy is one whole
     # passage against the first of them, and its own stored passages are left out.
-    files = [(path, index.digest_of(k)) for k, path in given.items()]
-    copies = {files[k][0] for k in identical_copies(files)}
+    given_files = [(path, index.digest_of(k)) for k, path in given.items()]
+    copies = {given_files[k][0] for k in identical_copies(given_files)}
     found = [
         r
         for r in (_renamed(r, given) for r in index.stored_reuses(set(given)))
         if r.a.location.path not in copies and r.b.location.path not in copies
     ]
-    found += copy_reuses(files, params)
+    found += copy_reuses(given_files, params)
     passages = oriented(found, {given[k]: f for k, f in index.facts(set(given)).items()}, params)
     log(f"{len(passages)} reused passages")
     skipped = [s for s in stats.skipped if key(s.path) in given]
@@ -797,5 +798,4 @@ def _prepare_indexed(index: Index, paths: list[str]) -> tuple[list[Prepared], li
     """Read and prepare indexed documents again; a file that changed or vanished since
     it was indexed is left out with a note."""
     files = [(path, index.digest_of(path)) for path in paths]
-    changed = "changed since indexed; run 'dedupe index add' again"
-    return prepared_again(files, index.params, changed)
+    return prepared_again(files, index.params, CHANGED_SINCE)

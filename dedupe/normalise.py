@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .arrays import unique
+from .arrays import code_points, unique
 
 _FOLD = str.maketrans(
     {
@@ -66,18 +66,17 @@ def tokenise(text: str) -> Tokens:
     ``WORD``, each spelled by ``normalise_word`` (a match that normalises to nothing, a
     lone soft hyphen, is dropped). Found with numpy over the text's code points: a
     letter or an apostrophe between two letters is inside a word."""
-    if text.isascii():
-        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-        letter = _ASCII_LETTER[codes]
-        apostrophe = _ASCII_APOSTROPHE[codes]
+    codes = code_points(text)
+    is_ascii = codes.dtype == np.uint8
+    if is_ascii:
+        letter, apostrophe = _ASCII_LETTER[codes], _ASCII_APOSTROPHE[codes]
     else:
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         letter, apostrophe = _classes(codes)
     inside = letter.copy()
     inside[1:-1] |= apostrophe[1:-1] & letter[:-2] & letter[2:]
     edges = np.diff(np.concatenate([[0], inside.view(np.int8), [0]]))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    if text.isascii():  # normalising is lower-casing and folding the backtick
+    if is_ascii:  # normalising is lower-casing and folding the backtick
         folded = text.lower().replace("`", "'")
         words = [folded[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
         return Tokens(words, starts.astype(np.int64), ends.astype(np.int64))

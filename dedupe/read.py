@@ -24,6 +24,7 @@ import numpy as np
 import xxhash
 from charset_normalizer import from_bytes
 
+from .arrays import code_points
 from .errors import MissingInput
 
 _SNIFF_CHARS = 8192
@@ -57,11 +58,8 @@ class Document:
     @cached_property
     def line_starts(self) -> np.ndarray:
         """Character offset at which each line begins (line 1 at index 0)."""
-        if self.text.isascii():
-            codes = np.frombuffer(self.text.encode("ascii"), dtype=np.uint8)
-        else:
-            codes = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        return np.concatenate([[0], np.flatnonzero(codes == ord("\n")) + 1])
+        newlines = np.flatnonzero(code_points(self.text) == ord("\n"))
+        return np.concatenate([[0], newlines + 1])
 
     def line_of(self, char: int) -> int:
         """1-based line number holding character offset ``char``."""

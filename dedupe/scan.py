@@ -69,8 +69,6 @@ from .verify import (
     overlap,
     passing,
     passing_weighted,
-    verify,
-    verify_weighted,
 )
 
 Log = Callable[[str], None]
@@ -526,11 +524,11 @@ EMPTY = SetTable(np.empty(0, dtype=np.uint32), np.zeros(1, dtype=np.int64))
 def lsh_candidates(collection: Collection, family: str, params: Parameters) -> Iterator[np.ndarray]:
     """Candidate pairs of rows of ``collection``'s signed segments in ``family``, in
     chunks: those of as many bands as there are cores at a time, bucketed in threads (a
-    pair sharing buckets in several bands comes more than once). Word n-gram buckets
-    give at most k-1 links each, between documents (``families.bucket_links``:
-    families are joined from them);
-    content-word buckets every pair of their members in different documents, none
-    when crowded (``candidates.bucket_pairs``)."""
+    pair sharing buckets in several bands comes more than once). A word n-gram bucket
+    over many documents gives at most k-1 links (``candidates.bucket_links``;
+    ``dedupe.families`` joins them into families); a content-word bucket every pair
+    of its members in different documents, none when crowded
+    (``candidates.bucket_pairs``)."""
     signed = collection.sketch.signed
     rows = np.flatnonzero(signed.present[family])
     docs = signed.ranges[rows, 0]
@@ -563,7 +561,7 @@ def groups(collection: Collection, found: dict[str, np.ndarray]) -> list[Group]:
     return grouped(by_docs, collection.files, verified=True)
 
 
-Collisions = dict[tuple[int, int], dict[str, list[tuple["SegmentKey", "SegmentKey"]]]]
+Collisions = dict[tuple[int, int], dict[str, list[tuple[SegmentKey, SegmentKey]]]]
 """Candidate pairs of segment keys by document pair ``(a, b)`` and family."""
 
 
@@ -749,8 +747,7 @@ def copy_reuses(
     for copy, original in identical_copies(files).items():
         by_original[original].append(copy)
     for original, members in sorted(by_original.items()):
-        changed = "changed during the scan; left out"
-        prepared, _ = prepared_again([files[original]], params, changed, store=store)
+        prepared, _ = prepared_again([files[original]], params, CHANGED, store=store)
         if not prepared or not prepared[0].words:
             continue
         doc, starts, ends = prepared[0].doc, prepared[0].starts, prepared[0].ends
@@ -792,11 +789,12 @@ def document_order(sketch: Sketch) -> np.ndarray:
 def load_kernels(params: Parameters) -> None:
     """Compile the numba loops, or load them from their disk cache, in this process
     before worker processes are forked from it: each worker would do it again."""
-    sets = [np.array([1, 2], dtype=np.uint32)] * 2
+    sets = SetTable.of([np.array([1, 2], dtype=np.uint32)] * 2)
     pairs = np.array([(0, 1)], dtype=np.int64)
     range_signatures(np.arange(4, dtype=np.uint32), np.array([(0, 4)]), params.num_perm, 2)
-    verify(pairs, sets, params.candidate_threshold)
-    verify_weighted(pairs, sets, Weights(sets[0], np.ones(2)), params.paraphrase_window_threshold)
+    passing(pairs, sets, params.candidate_threshold)
+    weights = Weights(sets[0], np.ones(2))
+    passing_weighted(pairs, sets, weights, params.paraphrase_window_threshold)
     chain_labels(np.array([0, 1]), np.array([0, 1]), params.max_gap, params.max_shift)
     merge_close([Alignment(Span(0, 0, 1), Span(1, 0, 1))] * 2, params.max_gap)
     matching_blocks(np.array([1, 2]), np.array([2, 1]))
