@@ -12,6 +12,7 @@ licence headers) are marked ``boilerplate`` (see ``mark_boilerplate``).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -377,10 +378,54 @@ def _covered(intervals: list[tuple[int, int]]) -> int:
 def mark_boilerplate(passages: list[Passage], min_documents: int) -> list[Passage]:
     """``passages`` with ``boilerplate`` set on those whose text recurs in at least
     ``min_documents`` documents (see ``recurrence``): page furniture, standard
-    openings, licence headers. Order and everything else are unchanged."""
+    openings, licence headers; and on those lying inside such text on both sides (see
+    ``within``). Order and everything else are unchanged."""
     if min_documents < 3:
         raise DedupeError(f"boilerplate needs at least 3 documents, got {min_documents}")
     counts = recurrence(passages, enough=min_documents)
+    recurring = [n >= min_documents for n in counts]
+    inside = within(passages, recurring)
     return [
-        replace(p, boilerplate=n >= min_documents) for p, n in zip(passages, counts, strict=True)
+        replace(p, boilerplate=r or i) for p, r, i in zip(passages, recurring, inside, strict=True)
     ]
+
+
+def within(passages: list[Passage], marked: list[bool]) -> list[bool]:
+    """For each passage, whether the ``marked`` passages cover at least ``RECURRING``
+    of both its sides: text between two documents (a licence in a wording only they
+    carry, the line naming each book around it) lying inside text each of them shares
+    with many documents."""
+    cover: dict[str, list[tuple[int, int]]] = {}
+    for p, mark in zip(passages, marked, strict=True):
+        if mark:
+            for side in (p.source, p.copy):
+                cover.setdefault(side.path, []).append((side.start_char, side.end_char))
+    merged = {path: _merged(intervals) for path, intervals in cover.items()}
+
+    def covered(side: Location) -> bool:
+        starts, ends = merged.get(side.path, ((), ()))
+        first = bisect_right(ends, side.start_char)
+        total = 0
+        for start, end in zip(starts[first:], ends[first:], strict=True):
+            if start >= side.end_char:
+                break
+            total += min(end, side.end_char) - max(start, side.start_char)
+        return total >= RECURRING * (side.end_char - side.start_char)
+
+    return [
+        mark or (covered(p.source) and covered(p.copy))
+        for p, mark in zip(passages, marked, strict=True)
+    ]
+
+
+def _merged(intervals: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """The union of ``[start, end)`` intervals as sorted, disjoint starts and ends."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted(intervals):
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends

@@ -141,6 +141,51 @@ def test_overlaps_count_in_the_copy_file_too():
     assert recurrence(passages) == [4, 4, 4]
 
 
+def _licence_in_three_paragraphs() -> list[Passage]:
+    """A licence [0, 300) in a.txt and b.txt whose three paragraphs of 100 characters
+    were each found with three other documents (one paragraph per group): boilerplate,
+    though no single document covers half of a 300-character side."""
+    return [
+        passage
+        for k in range(3)
+        for passage in _clique(["a.txt", "b.txt", *(f"g{k}d{j}.txt" for j in range(3))],
+                               100 * k, 100 * (k + 1))
+    ]  # fmt: skip
+
+
+def test_a_pair_inside_boilerplate_on_both_sides_is_boilerplate():
+    # a.txt and b.txt found sharing the whole licence (in a wording only they carry).
+    licence = _licence_in_three_paragraphs()
+    whole = _passage(("a.txt", 0, 300), ("b.txt", 0, 300), kind="paraphrase")
+    assert recurrence([*licence, whole])[-1] == 2
+    assert _marks([*licence, whole], DEFAULT) == [True] * (len(licence) + 1)
+
+
+def test_a_pair_inside_boilerplate_on_one_side_only_is_not():
+    # b.txt quotes the whole licence in its own text, past its licence.
+    licence = _licence_in_three_paragraphs()
+    quoted = _passage(("a.txt", 0, 300), ("b.txt", 5000, 5300))
+    assert _marks([*licence, quoted], DEFAULT)[-1] is False
+
+
+def test_a_pair_half_inside_boilerplate_on_both_sides_is_boilerplate_and_less_is_not():
+    def marked(end: int) -> bool:
+        licence = _clique([f"{c}.txt" for c in "abcde"], 0, 1000)
+        line = _passage(("a.txt", 900, end), ("b.txt", 900, end))
+        return _marks([*licence, line], DEFAULT)[-1]
+
+    assert RECURRING == 0.5
+    assert marked(1100) is True  # 100 of 200 characters inside
+    assert marked(1102) is False  # 100 of 202
+
+
+def test_boilerplate_found_inside_boilerplate_marks_no_further():
+    # c.txt's [0, 100) is inside the pair a-b's text only: nothing recurs there.
+    pair = _passage(("a.txt", 0, 1000), ("b.txt", 0, 1000))
+    inner = _passage(("a.txt", 0, 100), ("c.txt", 0, 100))
+    assert _marks([pair, inner], DEFAULT) == [False, False]
+
+
 def test_marking_keeps_order_and_every_other_field():
     header = _clique([f"d{k}.txt" for k in range(4)])
     other = _passage(("x.txt", 0, 80), ("y.txt", 0, 80), kind="near", similarity=0.7)
@@ -209,12 +254,30 @@ _PASSAGES = st.lists(
 ).map(lambda pairs: [_passage(a, b) for a, b in pairs])
 
 
+def _brute_force_marks(passages: list[Passage], counts: list[int], n: int) -> list[bool]:
+    """Recurring in ``n`` documents, or both sides at least half inside recurring text."""
+    recurring = [c >= n for c in counts]
+    inside: dict[str, set[int]] = {}
+    for p, mark in zip(passages, recurring, strict=True):
+        for side in (p.source, p.copy) if mark else ():
+            inside.setdefault(side.path, set()).update(range(side.start_char, side.end_char))
+
+    def covered(side: Location) -> bool:
+        chars = range(side.start_char, side.end_char)
+        return sum(c in inside.get(side.path, ()) for c in chars) >= RECURRING * len(chars)
+
+    return [
+        m or (covered(p.source) and covered(p.copy))
+        for p, m in zip(passages, recurring, strict=True)
+    ]
+
+
 @settings(max_examples=300, deadline=None)
 @given(_PASSAGES, st.integers(3, 7))
 def test_recurrence_matches_a_brute_force_count(passages, n):
     counts = recurrence(passages)
     assert counts == _brute_force(passages)
-    assert _marks(passages, n) == [c >= n for c in counts]
+    assert _marks(passages, n) == _brute_force_marks(passages, counts, n)
     # Stopping at n changes no count below n.
     assert [min(c, n) for c in recurrence(passages, enough=n)] == [min(c, n) for c in counts]
 
