@@ -168,18 +168,23 @@ def other_authors(report: dict, digest: dict[str, str]) -> dict:
     }
 
 
-def main() -> None:
+def report_of_arguments(description: str) -> tuple[argparse.Namespace, dict]:
+    """The command line's options (``--books``, ``--report``, ``--json``; what follows
+    ``--`` goes to the scan) and the report they name: the one given, or a new scan."""
     argv = sys.argv[1:]
     cut = argv.index("--") if "--" in argv else len(argv)
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--books", type=Path, default=BOOKS)
     parser.add_argument("--report", type=Path, help="the JSON report of a scan already run")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv[:cut])
     if args.report:
-        report = json.loads(args.report.read_text(encoding="utf-8"))
-    else:
-        report = scan(args.books, argv[cut + 1 :])
+        return args, json.loads(args.report.read_text(encoding="utf-8"))
+    return args, scan(args.books, argv[cut + 1 :])
+
+
+def main() -> None:
+    args, report = report_of_arguments(__doc__.splitlines()[0])
     body, digest = bodies(report), digests(report)
     results = {
         "1 licence": licence(report, body),

@@ -735,7 +735,13 @@ def _reuse(record: dict) -> Reuse:
     def side(s: dict) -> Side:
         return Side(Location(**s["location"]), s["start"], s["end"], s["excerpt"])
 
-    return Reuse(side(record["a"]), side(record["b"]), record["kind"], record["similarity"])
+    return Reuse(
+        side(record["a"]),
+        side(record["b"]),
+        record["kind"],
+        record["similarity"],
+        record.get("note", ""),
+    )
 
 
 def _renamed(reuse: Reuse, names: dict[str, str]) -> Reuse:

@@ -32,6 +32,13 @@ class Parameters:
     paraphrase_min_matches: int = 8
     paraphrase_max_bucket: int | None = 20
     boilerplate_documents: int = 4
+    fill_similarity: str = (
+        "word-weighted mean of the idf-weighted Jaccard of the stemmed content words of "
+        "the sentences matched between in-order anchors"
+    )
+    fill_threshold: float = 0.15
+    fill_min_anchors: int = 5
+    fill_min_shared: int = 5
 
     def lsh_threshold(self, family: str) -> float:
         """The LSH Jaccard threshold of a shingle family ("verbatim" or "content"). The

@@ -226,6 +226,8 @@ class Reuse:
     b: Side
     kind: str
     similarity: float
+    note: str = ""
+    """Evidence of how the passage was found, added to the orientation's evidence."""
 
 
 @dataclass(frozen=True)
@@ -283,7 +285,7 @@ def orient(reuses: list[Reuse], facts: dict[str, Facts]) -> list[Passage]:
             reuse.kind,
             round(reuse.similarity, 4),
             cpy.end - cpy.start,
-            way.evidence,
+            f"{way.evidence}; {reuse.note}" if reuse.note else way.evidence,
             src.location,
             cpy.location,
             cpy.excerpt,

@@ -34,6 +34,7 @@ from .arrays import unique
 from .candidates import BandStore, bucket_links, bucket_pairs, unique_pairs
 from .executors import Executor, Local, available_cores
 from .families import Check, family_pairs
+from .fill import established, fill
 from .parameters import CONTENT, VERBATIM, Parameters
 from .prepared import Prepared, PreparedStore, prepared_again, prepared_store
 from .provenance import (
@@ -301,10 +302,38 @@ def find_reuses(
     documents, not yet oriented."""
     with stage("verbatim", log):
         found = verbatim_passages(prepared, params, candidates, log)
+    filled = []
     if params.paraphrase:
         with stage("paraphrase", log):
             found += paraphrase_passages(prepared, params, candidates, found, log)
-    return reuses(prepared, join_reordered(prepared, found, params))
+        with stage("fill", log):
+            found, filled = filled_passages(prepared, params, candidates.weights, found)
+    return reuses(prepared, join_reordered(prepared, found, params)) + filled
+
+
+def filled_passages(
+    prepared: list[Prepared], params: Parameters, weights: Weights, found: list[Found]
+) -> tuple[list[Found], list[Reuse]]:
+    """The text between the in-order passages of each document pair established as two
+    renderings of one text, aligned sentence by sentence and joined with the paraphrase
+    passages it touches (``dedupe.fill``); and ``found`` without the passages so joined."""
+    by_pair: dict[tuple[int, int], list[Found]] = defaultdict(list)
+    for item in found:
+        by_pair[(item[0].a.doc, item[0].b.doc)].append(item)
+    kept, filled = [], []
+    for (a, b), items in sorted(by_pair.items()):
+        chain = established(items, params)
+        runs, joined = fill(prepared[a], prepared[b], [items[k] for k in chain], weights, params)
+        taken = {chain[k] for k in joined}
+        kept += [item for k, item in enumerate(items) if k not in taken]
+        for run in runs:
+            note = (
+                f"filled between {run.anchors} passages in order: {run.matches} sentence "
+                f"matches joined with {run.passages} passages"
+            )
+            sides = _side(prepared, run.alignment.a), _side(prepared, run.alignment.b)
+            filled.append(Reuse(*sides, "paraphrase", run.similarity, note))
+    return kept, filled
 
 
 def join_reordered(prepared: list[Prepared], found: list[Found], params: Parameters) -> list[Found]:

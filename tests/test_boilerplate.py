@@ -285,13 +285,16 @@ def test_recurrence_matches_a_brute_force_count(passages, n):
 # --- on scanned corpora -----------------------------------------------------------
 
 
-def test_nothing_in_the_sample_corpus_recurs_in_more_than_two_documents(corpus_scan):
+def test_nothing_in_the_sample_corpus_recurs_in_more_than_three_documents(corpus_scan):
     # 000 is an excerpt of 001, 002 re-translates a quote of 003, and the standard
     # opening of the press conferences is only in 002 and 003: reuse, not boilerplate.
+    # One talking point (no terrorist incident in Xinjiang for over three years) is
+    # in three briefings, 001, 002 and 003, each time in other words.
     passages = corpus_scan.passages
     assert len(passages) >= 10
-    assert max(recurrence(passages)) == 2
-    assert not any(p.boilerplate for p in mark_boilerplate(passages, 3))
+    counts = recurrence(passages)
+    assert max(counts) == 3 and counts.count(3) <= 2
+    assert not any(p.boilerplate for p in mark_boilerplate(passages, DEFAULT))
 
 
 def _briefing(number: int, day: str, body: str) -> str:
