@@ -29,8 +29,13 @@ from .parameters import Parameters
 from .prepared import Prepared
 from .verify import Weights
 
-MAX_CELLS = 4_000_000
-"""Largest gap filled, in sentence pairs (sentences of one side times the other's)."""
+LONGEST_GAP = 4000
+"""Most words a gap between two passages of a chain may hold on either side to be
+filled: renderings of one text are anchored every few hundred words; a wider gap is
+text one of them does not render (or a chain of licence passages around two books)."""
+LENGTH_RATIO = 3.0
+"""Most times longer one side of a gap may be than the other (plus ``min_words``):
+renderings of one text keep its length roughly, as Gale-Church assumes."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,7 @@ def fill(
             break
         gap_a = Span(alignment.a.doc, alignment.a.end, chain[k + 1][0].a.start)
         gap_b = Span(alignment.b.doc, alignment.b.end, chain[k + 1][0].b.start)
-        if gap_a.words >= params.min_words and gap_b.words >= params.min_words:
+        if parallel(gap_a.words, gap_b.words, params.min_words):
             pieces += _filled_gap(pa, pb, gap_a, gap_b, weights, params)
     found, joined = [], set()
     for group in _touching(pieces, params.max_gap):
@@ -119,6 +124,56 @@ def fill(
             joined |= anchors
             found.append(_joined(group, matches, len(anchors), len(chain)))
     return found, joined
+
+
+def crossing(
+    found: list[tuple[Alignment, str, float]], chain: list[int], runs: list[Filled]
+) -> set[int]:
+    """Indices into ``found`` of the paraphrases off ``chain`` whose two sides each lie
+    at least half inside text that the chain and its filled ``runs`` align elsewhere:
+    a second, crossing claim on text whose rendering is known (a cast of characters
+    listed again chapters later), likeness of two places rather than one rendered
+    twice. Text the chain leaves unaligned on either side keeps its passages."""
+    on_chain = set(chain)
+    aligned = [found[k][0] for k in chain] + [run.alignment for run in runs]
+    sides_a = _merged([(m.a.start, m.a.end) for m in aligned])
+    sides_b = _merged([(m.b.start, m.b.end) for m in aligned])
+    return {
+        k
+        for k, (alignment, kind, _) in enumerate(found)
+        if kind == "paraphrase"
+        and k not in on_chain
+        and _inside(alignment.a, sides_a) >= 0.5
+        and _inside(alignment.b, sides_b) >= 0.5
+    }
+
+
+def _merged(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _inside(span: Span, intervals: list[tuple[int, int]]) -> float:
+    """Share of ``span``'s tokens inside the disjoint sorted ``intervals``."""
+    inside = sum(max(0, min(end, span.end) - max(start, span.start)) for start, end in intervals)
+    return inside / span.words if span.words else 0.0
+
+
+def parallel(words_a: int, words_b: int, min_words: int) -> bool:
+    """Whether a gap of ``words_a`` and ``words_b`` words can hold one text rendered
+    twice: each side ``min_words`` to ``LONGEST_GAP`` long, neither more than
+    ``LENGTH_RATIO`` times the other (plus ``min_words``)."""
+    shorter, longer = sorted((words_a, words_b))
+    return (
+        min_words <= shorter
+        and longer <= LONGEST_GAP
+        and longer <= LENGTH_RATIO * shorter + min_words
+    )
 
 
 def _touching(pieces: list[_Piece], max_gap: int) -> list[list[_Piece]]:
@@ -158,8 +213,6 @@ def _filled_gap(
     params: Parameters,
 ) -> list[_Piece]:
     cuts_a, cuts_b = sentence_cuts(pa.sentences, gap_a), sentence_cuts(pb.sentences, gap_b)
-    if (len(cuts_a) - 1) * (len(cuts_b) - 1) > MAX_CELLS:
-        return []
     shared, weight_a, weight_b = shared_weights(pa.content, cuts_a, pb.content, cuts_b, weights)
     matches = matched_sentences(shared, weight_a, weight_b, params.fill_threshold)
     runs = _runs(matches, cuts_a, cuts_b, gap_a.doc, gap_b.doc, params)

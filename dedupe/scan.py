@@ -34,7 +34,7 @@ from .arrays import unique
 from .candidates import BandStore, bucket_links, bucket_pairs, unique_pairs
 from .executors import Executor, Local, available_cores
 from .families import Check, family_pairs
-from .fill import established, fill
+from .fill import crossing, established, fill, matched_sentences
 from .parameters import CONTENT, VERBATIM, Parameters
 from .prepared import Prepared, PreparedStore, prepared_again, prepared_store
 from .provenance import (
@@ -316,7 +316,8 @@ def filled_passages(
 ) -> tuple[list[Found], list[Reuse]]:
     """The text between the in-order passages of each document pair established as two
     renderings of one text, aligned sentence by sentence and joined with the paraphrase
-    passages it touches (``dedupe.fill``); and ``found`` without the passages so joined."""
+    passages it touches (``dedupe.fill``); and ``found`` without the passages so joined
+    and without the paraphrases crossing the alignment (``fill.crossing``)."""
     by_pair: dict[tuple[int, int], list[Found]] = defaultdict(list)
     for item in found:
         by_pair[(item[0].a.doc, item[0].b.doc)].append(item)
@@ -324,7 +325,7 @@ def filled_passages(
     for (a, b), items in sorted(by_pair.items()):
         chain = established(items, params)
         runs, joined = fill(prepared[a], prepared[b], [items[k] for k in chain], weights, params)
-        taken = {chain[k] for k in joined}
+        taken = {chain[k] for k in joined} | crossing(items, chain, runs)
         kept += [item for k, item in enumerate(items) if k not in taken]
         for run in runs:
             note = (
@@ -827,3 +828,4 @@ def load_kernels(params: Parameters) -> None:
     chain_labels(np.array([0, 1]), np.array([0, 1]), params.max_gap, params.max_shift)
     merge_close([Alignment(Span(0, 0, 1), Span(1, 0, 1))] * 2, params.max_gap)
     matching_blocks(np.array([1, 2]), np.array([2, 1]))
+    matched_sentences(np.ones((1, 1)), np.ones(1), np.ones(1), params.fill_threshold)

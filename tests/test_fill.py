@@ -168,3 +168,25 @@ def test_a_pair_is_established_by_enough_paraphrases_in_order():
     # Verbatim passages in the chain do not count towards it.
     mixed = in_line[:-1] + [(_alignment(10 * n, 10 * n), "verbatim", 1.0)]
     assert established(mixed, PARAMS) == []
+
+
+def test_a_paraphrase_crossing_an_established_chain_is_dropped_other_kinds_kept():
+    from dedupe.scan import filled_passages
+
+    words = [f"w{k}" for k in range(600)]
+    pa = _prepared("a.txt", [" ".join(words[:300]) + "."])
+    pb = _prepared("b.txt", [" ".join(words[300:]) + "."])
+    chain = [(_alignment(40 * k + 20, 40 * k + 20), "paraphrase", 0.4) for k in range(6)]
+    # Text the chain aligns elsewhere on both sides: a second, crossing claim.
+    crossing = (_alignment(220, 60), "paraphrase", 0.5)
+    heading = (_alignment(220, 100), "near", 0.6)
+    # One side in text the chain leaves unaligned (a talking point said again later).
+    later = (_alignment(140, 240), "paraphrase", 0.5)
+    found = [*chain, crossing, heading, later]
+    kept, filled = filled_passages([pa, pb], PARAMS, _uniform(pa, pb), found)
+    assert filled == []  # the gaps hold unrelated words
+    assert kept == [*chain, heading, later]
+    # Not established (one paraphrase in order short): nothing is dropped.
+    short = chain[-PARAMS.fill_min_anchors + 1 :]
+    kept, _ = filled_passages([pa, pb], PARAMS, _uniform(pa, pb), [*short, crossing, heading])
+    assert kept == [*short, crossing, heading]
