@@ -213,8 +213,8 @@ def _filled_gap(
     params: Parameters,
 ) -> list[_Piece]:
     cuts_a, cuts_b = sentence_cuts(pa.sentences, gap_a), sentence_cuts(pb.sentences, gap_b)
-    shared, weight_a, weight_b = shared_weights(pa.content, cuts_a, pb.content, cuts_b, weights)
-    matches = matched_sentences(shared, weight_a, weight_b, params.fill_threshold)
+    shared = shared_weights(pa.content, cuts_a, pb.content, cuts_b, weights)
+    matches = matched_sentences(lexical_scores(*shared), params.fill_threshold)
     runs = _runs(matches, cuts_a, cuts_b, gap_a.doc, gap_b.doc, params)
     return [run for run in runs if shared_words(pa, pb, run.alignment) >= params.fill_min_shared]
 
@@ -267,64 +267,82 @@ def _sentence_words(content: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, 
     return codes >> 32, codes & 0xFFFFFFFF
 
 
-def matched_sentences(
-    shared: np.ndarray, weight_a: np.ndarray, weight_b: np.ndarray, threshold: float
-) -> np.ndarray:
-    """The sentence matches of the best monotone alignment of two runs of sentences,
-    given the weight each pair shares and each sentence's weight (``shared_weights``):
+@dataclass(frozen=True)
+class Scores:
+    """Similarities of the sentences of two gaps: ``one[i, j]`` of sentence ``i`` with
+    sentence ``j``, ``split[i, j]`` of ``i`` with ``j`` and ``j + 1`` together,
+    ``joined[i, j]`` of ``i`` and ``i + 1`` together with ``j``."""
+
+    one: np.ndarray
+    split: np.ndarray
+    joined: np.ndarray
+
+
+def lexical_scores(shared: np.ndarray, weight_a: np.ndarray, weight_b: np.ndarray) -> Scores:
+    """Rarity-weighted Jaccard of sentences (and of two sentences taken together) from
+    the weight each pair shares and each sentence's weight (``shared_weights``)."""
+
+    def jaccard(both: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        union = a + b - both
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(union > 0, both / union, 0.0)
+
+    wa, wb = weight_a[:, None], weight_b[None, :]
+    one = jaccard(shared, wa, wb)
+    both = np.minimum(shared[:, :-1] + shared[:, 1:], wa)
+    split = jaccard(both, wa, wb[:, :-1] + wb[:, 1:])
+    both = np.minimum(shared[:-1] + shared[1:], wb)
+    joined = jaccard(both, wa[:-1] + wa[1:], wb)
+    return Scores(one, split, joined)
+
+
+def matched_sentences(scores: Scores, threshold: float) -> np.ndarray:
+    """The sentence matches of the best monotone alignment of two runs of sentences:
     rows ``(a_from, a_to, b_from, b_to, similarity)`` in order, sentences
     ``[a_from, a_to)`` matched with ``[b_from, b_to)`` (one or two each side). A match
-    scores its weighted Jaccard less ``threshold``, a skipped sentence nothing; the
-    alignment maximises the total."""
+    scores its similarity less ``threshold``, a skipped sentence nothing; the alignment
+    maximises the total."""
+    n, m = scores.one.shape
+    split = np.zeros((n, m))
+    joined = np.zeros((n, m))
+    split[:, : max(0, m - 1)] = scores.split
+    joined[: max(0, n - 1), :] = scores.joined
     return _path_kernel()(
-        np.ascontiguousarray(shared, dtype=np.float64),
-        np.asarray(weight_a, dtype=np.float64),
-        np.asarray(weight_b, dtype=np.float64),
-        float(threshold),
+        np.ascontiguousarray(scores.one, dtype=np.float64), split, joined, float(threshold)
     )
 
 
 @lru_cache(maxsize=1)
 def _path_kernel():
-    """The compiled dynamic programme behind ``fill``: the best monotone path through
-    the sentence pairs, as ``(a_from, a_to, b_from, b_to, similarity)`` rows of the
-    matches on it, in order."""
+    """The compiled dynamic programme behind ``matched_sentences``."""
 
     @compiled
-    def similarity(shared, weight_a, weight_b):  # pragma: no cover (compiled)
-        union = weight_a + weight_b - shared
-        return shared / union if union > 0 else 0.0
-
-    @compiled
-    def best_path(shared, weight_a, weight_b, threshold):  # pragma: no cover (compiled)
-        n, m = shared.shape
+    def best_path(one, split, joined, threshold):  # pragma: no cover (compiled)
+        n, m = one.shape
         score = np.zeros((n + 1, m + 1))
         move = np.zeros((n + 1, m + 1), dtype=np.int8)
-        gain = np.zeros((n + 1, m + 1))
         for i in range(n + 1):
             for j in range(m + 1):
                 if i == 0 and j == 0:
                     continue
-                best, way, won = -1.0, 0, 0.0
+                best, way = -1.0, 0
                 if i > 0 and score[i - 1, j] > best:
                     best, way = score[i - 1, j], 1
                 if j > 0 and score[i, j - 1] > best:
                     best, way = score[i, j - 1], 2
                 if i > 0 and j > 0:
-                    s = similarity(shared[i - 1, j - 1], weight_a[i - 1], weight_b[j - 1])
-                    if score[i - 1, j - 1] + s - threshold > best:
-                        best, way, won = score[i - 1, j - 1] + s - threshold, 3, s
+                    total = score[i - 1, j - 1] + one[i - 1, j - 1] - threshold
+                    if total > best:
+                        best, way = total, 3
                 if i > 0 and j > 1:
-                    both = min(shared[i - 1, j - 2] + shared[i - 1, j - 1], weight_a[i - 1])
-                    s = similarity(both, weight_a[i - 1], weight_b[j - 2] + weight_b[j - 1])
-                    if score[i - 1, j - 2] + s - threshold > best:
-                        best, way, won = score[i - 1, j - 2] + s - threshold, 4, s
+                    total = score[i - 1, j - 2] + split[i - 1, j - 2] - threshold
+                    if total > best:
+                        best, way = total, 4
                 if i > 1 and j > 0:
-                    both = min(shared[i - 2, j - 1] + shared[i - 1, j - 1], weight_b[j - 1])
-                    s = similarity(both, weight_a[i - 2] + weight_a[i - 1], weight_b[j - 1])
-                    if score[i - 2, j - 1] + s - threshold > best:
-                        best, way, won = score[i - 2, j - 1] + s - threshold, 5, s
-                score[i, j], move[i, j], gain[i, j] = best, way, won
+                    total = score[i - 2, j - 1] + joined[i - 2, j - 1] - threshold
+                    if total > best:
+                        best, way = total, 5
+                score[i, j], move[i, j] = best, way
         path = np.empty((n + m, 5))
         count, i, j = 0, n, m
         while i > 0 or j > 0:
@@ -334,7 +352,12 @@ def _path_kernel():
             if way >= 3:
                 path[count, 0], path[count, 1] = i - step_a, i
                 path[count, 2], path[count, 3] = j - step_b, j
-                path[count, 4] = gain[i, j]
+                if way == 3:
+                    path[count, 4] = one[i - 1, j - 1]
+                elif way == 4:
+                    path[count, 4] = split[i - 1, j - 2]
+                else:
+                    path[count, 4] = joined[i - 2, j - 1]
                 count += 1
             i, j = i - step_a, j - step_b
         return path[:count][::-1].copy()

@@ -34,7 +34,7 @@ from .arrays import unique
 from .candidates import BandStore, bucket_links, bucket_pairs, unique_pairs
 from .executors import Executor, Local, available_cores
 from .families import Check, family_pairs
-from .fill import crossing, established, fill, matched_sentences
+from .fill import crossing, established, fill, lexical_scores, matched_sentences
 from .parameters import CONTENT, VERBATIM, Parameters
 from .prepared import Prepared, PreparedStore, prepared_again, prepared_store
 from .provenance import (
@@ -828,4 +828,4 @@ def load_kernels(params: Parameters) -> None:
     chain_labels(np.array([0, 1]), np.array([0, 1]), params.max_gap, params.max_shift)
     merge_close([Alignment(Span(0, 0, 1), Span(1, 0, 1))] * 2, params.max_gap)
     matching_blocks(np.array([1, 2]), np.array([2, 1]))
-    matched_sentences(np.ones((1, 1)), np.ones(1), np.ones(1), params.fill_threshold)
+    matched_sentences(lexical_scores(np.ones((1, 1)), np.ones(1), np.ones(1)), 0.5)

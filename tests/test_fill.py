@@ -14,6 +14,7 @@ from dedupe.fill import (
     established,
     fill,
     in_order,
+    lexical_scores,
     matched_sentences,
     sentence_cuts,
     shared_weights,
@@ -98,7 +99,7 @@ def test_the_sentence_matches_are_one_to_one_one_to_two_and_one_to_one():
     cuts_a, cuts_b = sentence_cuts(pa.sentences, gap_a), sentence_cuts(pb.sentences, gap_b)
     assert len(cuts_a) - 1 == 4 and len(cuts_b) - 1 == 4
     shared = shared_weights(pa.content, cuts_a, pb.content, cuts_b, _uniform(pa, pb))
-    matches = matched_sentences(*shared, PARAMS.fill_threshold)
+    matches = matched_sentences(lexical_scores(*shared), PARAMS.fill_threshold)
     assert [tuple(int(x) for x in m[:4]) for m in matches] == [
         (0, 1, 0, 1),
         (1, 2, 1, 3),
@@ -128,10 +129,11 @@ def test_matching_prefers_a_better_split_and_skips_what_matches_nothing():
     shared = np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 2.0]])
     weight_a = np.array([2.0, 3.0, 2.0])
     weight_b = np.array([1.0, 1.0, 2.0])
-    matches = matched_sentences(shared, weight_a, weight_b, 0.15)
+    scores = lexical_scores(shared, weight_a, weight_b)
+    matches = matched_sentences(scores, 0.15)
     assert [tuple(int(x) for x in m[:4]) for m in matches] == [(0, 1, 0, 2), (2, 3, 2, 3)]
     assert matches[:, 4].tolist() == [1.0, 1.0]
-    assert len(matched_sentences(shared, weight_a, weight_b, 1.0)) == 0
+    assert len(matched_sentences(scores, 1.0)) == 0
 
 
 def _alignment(a: int, b: int) -> Alignment:
