@@ -6,6 +6,7 @@ the unique values over its token range, so overlapping windows cost no rehashing
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -62,15 +63,19 @@ _STOP_LIST = """a about above after again against all also am an and any are as 
 STOP_WORDS = frozenset(_STOP_LIST.split())
 
 _STEMMER = snowballstemmer.stemmer("english")
+_NUMERAL = re.compile(r"(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
+"""Roman numerals up to 89 (``ii``, ``xiv``, ``lxxx``): chapter numbering, not content.
+Higher numerals would take ordinary words with them (``mix``)."""
 
 
 @lru_cache(maxsize=1 << 18)
 def content_key(word: str) -> str | None:
-    """The Snowball stem of a content word, or None for a function word or a single letter.
+    """The Snowball stem of a content word, or None for a function word, a single
+    letter or a roman numeral (a table of contents is no evidence of reuse).
 
     Possessive endings are dropped first (``china's`` → ``china``).
     """
-    if word in STOP_WORDS or len(word) < 2:
+    if word in STOP_WORDS or len(word) < 2 or _NUMERAL.fullmatch(word):
         return None
     base = word[:-2] if word.endswith("'s") else word
     return _STEMMER.stemWord(base)

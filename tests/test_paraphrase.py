@@ -36,6 +36,14 @@ def test_content_key_stems_inflections_together_and_drops_function_words():
     assert content_key("x") is None
 
 
+def test_roman_numerals_are_no_content_but_words_made_of_their_letters_are():
+    # Two tables of contents share their chapter numbers, nothing else.
+    for numeral in ["ii", "iv", "ix", "xiv", "xxxviii", "xl", "lxxxix", "xc"]:
+        assert content_key(numeral) is None, numeral
+    for word in ["mix", "civil", "vivid", "lid", "ill", "dim", "xylophone"]:
+        assert content_key(word) is not None, word
+
+
 def test_content_hashes_are_zero_exactly_for_function_words():
     words = tokenise("The camps were built in Xinjiang").words
     hashes = content_hashes(words)
