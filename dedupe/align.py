@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .arrays import unique, unique_counts
+from .arrays import covered, unique, unique_counts
 from .kernels import compiled
 from .sequence import matching_blocks, opcodes
 
@@ -394,14 +394,12 @@ def covered_share(alignment: Alignment, others: list[Alignment]) -> float:
     """The larger of the shares of ``alignment``'s two sides covered by the same sides of
     ``others`` (alignments of the same two documents).
     """
-    shares = []
+    shares = [0.0]
     for side in ("a", "b"):
         span = getattr(alignment, side)
-        covered = np.zeros(span.words, dtype=bool)
-        for other in others:
-            theirs = getattr(other, side)
-            covered[max(0, theirs.start - span.start) : max(0, theirs.end - span.start)] = True
-        shares.append(float(covered.mean()) if span.words else 0.0)
+        theirs = [(getattr(other, side).start, getattr(other, side).end) for other in others]
+        if span.words:
+            shares.append(covered(theirs, span.start, span.end) / span.words)
     return max(shares)
 
 

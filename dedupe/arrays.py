@@ -42,3 +42,15 @@ def positions_of(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The positions ``start .. start + length - 1`` of each run, concatenated."""
     ends = np.cumsum(lengths)
     return np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - ends + lengths, lengths)
+
+
+def covered(intervals: list[tuple[int, int]], start: int, end: int) -> int:
+    """How many of the positions ``[start, end)`` the union of the ``[low, high)``
+    ``intervals`` covers."""
+    total, reach = 0, start
+    for low, high in sorted(intervals):
+        low, high = max(low, reach), min(high, end)
+        if high > low:
+            total += high - low
+            reach = high
+    return total

@@ -24,6 +24,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from .align import Alignment, Span
+from .arrays import covered
 from .kernels import compiled
 from .parameters import Parameters
 from .prepared import Prepared
@@ -136,32 +137,16 @@ def crossing(
     twice. Text the chain leaves unaligned on either side keeps its passages."""
     on_chain = set(chain)
     aligned = [found[k][0] for k in chain] + [run.alignment for run in runs]
-    sides_a = _merged([(m.a.start, m.a.end) for m in aligned])
-    sides_b = _merged([(m.b.start, m.b.end) for m in aligned])
+    sides_a = [(m.a.start, m.a.end) for m in aligned]
+    sides_b = [(m.b.start, m.b.end) for m in aligned]
     return {
         k
         for k, (alignment, kind, _) in enumerate(found)
         if kind == "paraphrase"
         and k not in on_chain
-        and _inside(alignment.a, sides_a) >= 0.5
-        and _inside(alignment.b, sides_b) >= 0.5
+        and covered(sides_a, alignment.a.start, alignment.a.end) >= 0.5 * alignment.a.words
+        and covered(sides_b, alignment.b.start, alignment.b.end) >= 0.5 * alignment.b.words
     }
-
-
-def _merged(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _inside(span: Span, intervals: list[tuple[int, int]]) -> float:
-    """Share of ``span``'s tokens inside the disjoint sorted ``intervals``."""
-    inside = sum(max(0, min(end, span.end) - max(start, span.start)) for start, end in intervals)
-    return inside / span.words if span.words else 0.0
 
 
 def parallel(words_a: int, words_b: int, min_words: int) -> bool:

@@ -25,12 +25,7 @@ def matching_blocks(a: np.ndarray, b: np.ndarray) -> list[Block]:
     difflib's closing ``(len(a), len(b), 0)``."""
     if not len(a) or not len(b):
         return []
-    values, codes = np.unique(np.concatenate([a, b]), return_inverse=True)
-    codes = codes.astype(np.int64)
-    code_a, code_b = codes[: len(a)], codes[len(a) :]
-    positions = np.argsort(code_b, kind="stable").astype(np.int64)
-    starts = np.concatenate([[0], np.cumsum(np.bincount(code_b, minlength=len(values)))])
-    found = _blocks_kernel()(code_a, code_b, starts.astype(np.int64), positions)
+    found = _blocks_kernel()(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
     return [tuple(block) for block in found.tolist()]
 
 
@@ -59,11 +54,15 @@ def opcodes(blocks: list[Block], len_a: int, len_b: int) -> list[tuple[str, int,
 @lru_cache(maxsize=1)
 def _blocks_kernel():
     """The compiled loop behind ``matching_blocks`` (numba; compiled on first use and
-    cached on disk). ``a`` and ``b`` are dense codes; the positions of code ``v`` in
-    ``b`` are ``positions[starts[v]:starts[v + 1]]``, ascending."""
+    cached on disk). The positions in ``b`` of the value ``a[i]`` are
+    ``positions[first[i]:last[i]]``, ascending."""
 
     @compiled
-    def blocks(a, b, starts, positions):  # pragma: no cover (compiled)
+    def blocks(a, b):  # pragma: no cover (compiled)
+        positions = np.argsort(b, kind="mergesort")
+        ordered = b[positions]
+        first = np.searchsorted(ordered, a, side="left")
+        last = np.searchsorted(ordered, a, side="right")
         length = np.zeros((2, len(b)), dtype=np.int64)
         stamp = np.full((2, len(b)), -2, dtype=np.int64)
         found = np.empty((min(len(a), len(b)), 3), dtype=np.int64)
@@ -82,8 +81,7 @@ def _blocks_kernel():
             for i in range(alo, ahi):
                 row += 1
                 now, before = row & 1, (row - 1) & 1
-                value = a[i]
-                for p in range(starts[value], starts[value + 1]):
+                for p in range(first[i], last[i]):
                     j = positions[p]
                     if j < blo:
                         continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -241,7 +241,7 @@ class Weights:
         idf = np.log(total / np.maximum(counts, 1))
         return cls(keys, np.where(counts * 2 > total, 0.0, idf))
 
-    @property
+    @cached_property
     def unseen(self) -> float:
         return float(self.values.max()) if len(self.values) else 0.0
 
