@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .arrays import code_points, unique
+from .arrays import code_points
 
 _FOLD = str.maketrans(
     {
@@ -116,12 +116,12 @@ _APOSTROPHE_CHAR = re.compile(f"{_APOSTROPHE}$")
 def _classes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Which code points are word characters (``_LETTER``) and which apostrophes, each
     distinct code point classified once."""
-    distinct = unique(codes)
-    chars = [chr(c) for c in distinct.tolist()]
-    letters = np.array([_is_letter(ch) for ch in chars], dtype=bool)
-    apostrophes = np.array([_is_apostrophe(ch) for ch in chars], dtype=bool)
-    at = np.searchsorted(distinct, codes)
-    return letters[at], apostrophes[at]
+    present = np.zeros(int(codes.max()) + 1, dtype=bool)
+    present[codes] = True
+    letters, apostrophes = np.zeros_like(present), np.zeros_like(present)
+    for code in np.flatnonzero(present).tolist():
+        letters[code], apostrophes[code] = _is_letter(chr(code)), _is_apostrophe(chr(code))
+    return letters[codes], apostrophes[codes]
 
 
 @lru_cache(maxsize=1 << 16)

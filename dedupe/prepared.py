@@ -67,7 +67,7 @@ def prepare(doc: Document, params: Parameters) -> Prepared:
         tokens.ends,
         hashes,
         ngram_hashes(hashes, params.shingle_size),
-        content_hashes(tokens.words, hashes),
+        content_hashes(tokens.words),
         np.array(
             [(s.start, s.end) for s in segment(0, doc.text, tokens, params.window_words, spans)],
             dtype=np.int64,

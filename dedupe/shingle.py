@@ -7,6 +7,7 @@ the unique values over its token range, so overlapping windows cost no rehashing
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -14,7 +15,7 @@ import numpy as np
 import snowballstemmer
 import xxhash
 
-from .arrays import positions_of, runs, unique
+from .arrays import positions_of, unique
 
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
@@ -26,7 +27,13 @@ def _word_hash(word: str) -> int:
 
 def word_hashes(words: list[str]) -> np.ndarray:
     """64-bit xxhash of each word, as a uint64 array."""
-    return np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
+    return _each_word(words, _word_hash, np.uint64)
+
+
+def _each_word(words: list[str], function: Callable[[str], int], dtype: type) -> np.ndarray:
+    """``function`` of each word as an array, computed once per distinct word."""
+    value = {word: function(word) for word in dict.fromkeys(words)}
+    return np.fromiter(map(value.__getitem__, words), dtype=dtype, count=len(words))
 
 
 def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
@@ -89,24 +96,13 @@ def _content_hash(word: str) -> int:
     return xxhash.xxh32_intdigest(key.encode("utf-8")) or 1
 
 
-def content_hashes(words: list[str], hashes: np.ndarray | None = None) -> np.ndarray:
+def content_hashes(words: list[str]) -> np.ndarray:
     """32-bit hash of each word's content stem (uint32), 0 for function words.
 
     The reword-robust shingle family: translations and paraphrases keep the content words
     (often inflected differently) while function words and word order change.
-    ``hashes`` are the words' ``word_hashes`` if already computed: each distinct word
-    is then looked up once.
     """
-    if hashes is None:
-        hashes = word_hashes(words)
-    if not len(words):
-        return np.empty(0, dtype=np.uint32)
-    order = np.argsort(hashes, kind="stable")
-    firsts, lengths = runs(hashes[order])
-    distinct = [_content_hash(words[k]) for k in order[firsts].tolist()]
-    result = np.empty(len(words), dtype=np.uint32)
-    result[order] = np.repeat(np.array(distinct, dtype=np.uint32), lengths)
-    return result
+    return _each_word(words, _content_hash, np.uint32)
 
 
 def content_set(hashes: np.ndarray, start: int, end: int) -> np.ndarray:
