@@ -222,7 +222,7 @@ def executor_options(func):
             metavar="N",
             help="Worker processes on this machine that read, segment, shingle and sign "
             "the files and align the candidate documents; 1 runs everything in this "
-            f"process. Not with --index. [default: all cores, {available_cores()} here]",
+            f"process. [default: all cores, {available_cores()} here]",
         ),
         click.option(
             "--dask",
@@ -233,7 +233,7 @@ def executor_options(func):
             "processes on this machine, an address such as tcp://host:8786 uses the "
             "workers of that scheduler (the files must be readable at the same paths on "
             "every worker, and dedupe installed there, same version). Same result as a "
-            f"local run. Needs the dask extra: {INSTALL_HINT}. Not with --jobs or --index.",
+            f"local run. Needs the dask extra: {INSTALL_HINT}. Not with --jobs.",
         ),
     ]
     for option in reversed(options):
@@ -482,6 +482,14 @@ def scan_command(
     The files are read, signed and aligned in parallel, on every core of this machine
     (--jobs) or on a Dask cluster (--dask); the report does not depend on where the
     work ran.
+
+    Examples:
+
+    \b
+        dedupe scan corpus/
+        dedupe scan archive/ --format json -o report.json
+        dedupe scan archive/ --no-boilerplate --format csv
+        dedupe scan archive/ --index archive.sqlite --jobs 2
     """
     _check_output(output, fmt, list(paths), _index_files(index_path))
     options = _sketch(num_perm, shingle_size, min_words) | _reading(
@@ -518,6 +526,12 @@ def query_command(
     """Report what the documents in FILES (new accessions) share with an indexed
     collection: same table and JSON as scan. FILES are not added to the index and
     nothing indexed is signed again.
+
+    Examples:
+
+    \b
+        dedupe query new/letter.txt --index archive.sqlite
+        dedupe query new/ --index archive.sqlite --format json
     """
     _check_output(output, fmt, list(files), _index_files(index_path))
     options = _sketch(num_perm, shingle_size, min_words) | _reading(
@@ -530,7 +544,15 @@ def query_command(
 
 @main.group("index")
 def index_group() -> None:
-    """Build and maintain a persistent index of a collection (SQLite)."""
+    """Build and maintain a persistent index of a collection (SQLite).
+
+    Examples:
+
+    \b
+        dedupe index add archive/ --index archive.sqlite
+        dedupe index status --index archive.sqlite
+        dedupe index prune --index archive.sqlite
+    """
 
 
 @index_group.command("add")
@@ -540,7 +562,14 @@ def index_group() -> None:
 @click.option("--quiet", is_flag=True, help="Print nothing on stderr but errors.")
 def index_add(paths, num_perm, shingle_size, min_words, index_path, quiet):
     """Index the files in PATHS (files or folders, read recursively). Unchanged files are
-    skipped, changed ones re-indexed. Prints one line per file signed."""
+    skipped, changed ones re-indexed. Prints one line per file signed.
+
+    Examples:
+
+    \b
+        dedupe index add archive/ --index archive.sqlite
+        dedupe index add archive/ --index archive.sqlite --num-perm 256 --quiet
+    """
     with open_index(index_path, _sketch(num_perm, shingle_size, min_words)) as index:
         stats = index.add(list(paths), _log(quiet))
     for path in stats.signed:
@@ -568,7 +597,14 @@ def index_add(paths, num_perm, shingle_size, min_words, index_path, quiet):
 )
 def index_status(paths, index_path, fmt):
     """List the indexed documents as indexed, changed or vanished on disk, and the files
-    in PATHS that are not indexed yet (new)."""
+    in PATHS that are not indexed yet (new).
+
+    Examples:
+
+    \b
+        dedupe index status --index archive.sqlite
+        dedupe index status archive/ --index archive.sqlite --format csv
+    """
     with open_index(index_path, {}, create=False) as index:
         rows = [[s.path, s.state] for s in index.status(list(paths))]
     click.echo(render_rows(rows, ["path", "state"], fmt), nl=False)
@@ -577,7 +613,13 @@ def index_status(paths, index_path, fmt):
 @index_group.command("prune")
 @index_option(required=True)
 def index_prune(index_path):
-    """Drop the documents whose files have vanished; prints their paths."""
+    """Drop the documents whose files have vanished; prints their paths.
+
+    Examples:
+
+    \b
+        dedupe index prune --index archive.sqlite
+    """
     with open_index(index_path, {}, create=False) as index:
         for path in index.prune():
             click.echo(f"pruned\t{path}")
@@ -654,6 +696,14 @@ def duplicates_command(
 
     Report-only unless --quarantine DIR is given. Results go to standard output (or
     -o FILE); progress and warnings to stderr.
+
+    Examples:
+
+    \b
+        dedupe duplicates archive/
+        dedupe duplicates archive/ --keep oldest --format json
+        dedupe duplicates archive/ --quarantine held/ --dry-run
+        dedupe duplicates archive/ --quarantine held/
     """
     log, say = _log(quiet, verbose), _log(quiet)
     paths = list(paths)
@@ -714,6 +764,11 @@ def restore_command(journal, quiet):
     crash is passed over (its file was never moved).
 
     Prints each restored path on standard output.
+
+    Examples:
+
+    \b
+        dedupe restore held/journal-20261203T101500123456Z.jsonl
     """
     log = _log(quiet)
     result = restore(journal)

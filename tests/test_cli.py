@@ -17,6 +17,7 @@ from dedupe.provenance import Location, Passage
 from dedupe.report import render
 from dedupe.scan import Parameters, ScanResult, scan
 
+from .conftest import CORPUS
 from .strategies import prose
 
 SHARED = prose(7, sentences=4, words=12)
@@ -151,6 +152,47 @@ def test_help_mentions_every_option(name):
             for opt in param.opts + param.secondary_opts:
                 assert opt in result.stdout, opt
             assert param.help, f"{param.name} has no help text"
+
+
+def _commands(command: click.Command, name: str):
+    """``(full name, command)`` of ``command`` and of every subcommand under it."""
+    yield name, command
+    for sub, child in getattr(command, "commands", {}).items():
+        yield from _commands(child, f"{name} {sub}")
+
+
+COMMANDS = list(_commands(main, "dedupe"))
+
+
+@pytest.mark.parametrize("name,command", COMMANDS[1:], ids=[n for n, _ in COMMANDS[1:]])
+def test_help_of_every_command_ends_with_examples_of_it(name, command):
+    result = _run(*name.split()[1:], "--help")
+    assert result.exit_code == 0
+    examples = result.stdout.split("Examples:")[1].split("Options:")[0]
+    lines = [line.strip() for line in examples.splitlines() if line.strip()]
+    assert lines and all(line.startswith(name + " ") or line == name for line in lines)
+    # Every option an example uses is an option of the command it names.
+    for line in lines:
+        words = line.split()
+        named = [(n, c) for n, c in COMMANDS if words[: len(n.split())] == n.split()]
+        _, used = max(named, key=lambda item: len(item[0]))  # the subcommand, not its group
+        flags = {
+            f
+            for p in used.params
+            for f in getattr(p, "opts", []) + getattr(p, "secondary_opts", [])
+        }
+        assert {w for w in words if w.startswith("-")} <= flags, line
+
+
+def test_the_readme_names_every_command_and_option():
+    readme = (CORPUS.parent / "README.md").read_text(encoding="utf-8")
+    for name, command in COMMANDS:
+        assert f"{name} " in readme, name
+        for param in command.params:
+            flags = getattr(param, "opts", []) + getattr(param, "secondary_opts", [])
+            for flag in flags:
+                if flag.startswith("--") and flag != "--help":
+                    assert flag in readme, f"{name} {flag}"
 
 
 def test_empty_and_binary_files_are_warned_about_and_counted(tmp_path):
