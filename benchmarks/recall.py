@@ -81,16 +81,12 @@ sys.path.insert(0, str(HERE))
 import throughput  # noqa: E402
 
 from dedupe.executors import Local  # noqa: E402
+from dedupe.model import ScanResult  # noqa: E402
 from dedupe.parameters import CONTENT, VERBATIM, Parameters  # noqa: E402
 from dedupe.prepared import prepare  # noqa: E402
 from dedupe.provenance import Location, Passage  # noqa: E402
 from dedupe.read import Skipped, read_file  # noqa: E402
-from dedupe.scan import (  # noqa: E402
-    Collection,
-    ScanResult,
-    lsh_candidates,
-    scan,
-)
+from dedupe.scan import Collection, lsh_candidates, scan  # noqa: E402
 from dedupe.shingle import SetTable, content_set, shingle_set  # noqa: E402
 from dedupe.verify import Weights, idf_weights, verify, verify_weighted  # noqa: E402
 

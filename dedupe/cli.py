@@ -26,10 +26,12 @@ from .errors import DedupeError
 from .executors import Executor, Local, available_cores
 from .index import DEFAULT_PATH as DEFAULT_INDEX
 from .index import index_files, open_index, query, scan_indexed
+from .model import ScanResult
 from .output import check_output, needs_printable, printable, printable_fields, write
+from .parameters import Parameters
 from .quarantine import check_folder, plan_moves, quarantine, restore
 from .report import FORMATS, PASSAGE_FORMATS, render, render_rows, without_boilerplate
-from .scan import Parameters, ScanResult, scan
+from .scan import scan
 from .sqlite_report import check_target, write_sqlite
 
 DEFAULTS = Parameters()

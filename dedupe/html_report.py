@@ -15,10 +15,10 @@ import html
 import json
 from dataclasses import asdict, dataclass
 
+from .model import ScanResult
 from .normalise import Tokens, tokenise
 from .provenance import Location, Passage
 from .read import Skipped
-from .scan import ScanResult
 from .shingle import content_key
 
 try:  # a document by its name: a text file, a converted one (PDF...) or a record (PATH#ID)

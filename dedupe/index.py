@@ -27,24 +27,14 @@ import numpy as np
 
 from .errors import DamagedIndex, DedupeError
 from .executors import Executor, Local
+from .instrument import Log
+from .model import ScanResult
 from .parameters import CONTENT, VERBATIM, Parameters
+from .passages import KnownPairs, SegmentKey, align_group, find_passages, oriented
 from .prepared import Prepared, prepare, prepared_again
 from .provenance import Facts, Location, Reuse, Side, source_rank
 from .read import Document, Skipped, content_digest, list_files, read_paths, read_whole
-from .scan import (
-    Collisions,
-    KnownPairs,
-    Log,
-    ScanResult,
-    SegmentKey,
-    align_group,
-    copy_reuses,
-    find_passages,
-    grouped,
-    identical_copies,
-    load_kernels,
-    oriented,
-)
+from .scan import Collisions, copy_reuses, grouped, identical_copies, load_kernels
 from .segment import Segment
 from .sketch import DocumentInfo, describe, sign
 from .verify import Weights

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from dedupe.scan import Parameters, ScanResult, scan
+from dedupe.model import ScanResult
+from dedupe.parameters import Parameters
+from dedupe.scan import scan
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

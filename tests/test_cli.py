@@ -13,9 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from dedupe.cli import _emit, main
+from dedupe.model import ScanResult
+from dedupe.parameters import Parameters
 from dedupe.provenance import Location, Passage
 from dedupe.report import render
-from dedupe.scan import Parameters, ScanResult, scan
+from dedupe.scan import scan
 
 from .conftest import CORPUS
 from .strategies import prose

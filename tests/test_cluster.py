@@ -19,8 +19,9 @@ from dedupe.cli import main
 from dedupe.cluster import dask_executor
 from dedupe.errors import DedupeError
 from dedupe.executors import Local
+from dedupe.parameters import Parameters
 from dedupe.report import render
-from dedupe.scan import Parameters, scan
+from dedupe.scan import scan
 from dedupe.synthetic import generate_corpus
 
 pytest.importorskip("distributed")

@@ -173,7 +173,7 @@ def test_a_pair_is_established_by_enough_paraphrases_in_order():
 
 
 def test_a_paraphrase_crossing_an_established_chain_is_dropped_other_kinds_kept():
-    from dedupe.scan import filled_passages
+    from dedupe.passages import filled_passages
 
     words = [f"w{k}" for k in range(600)]
     pa = _prepared("a.txt", [" ".join(words[:300]) + "."])

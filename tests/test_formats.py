@@ -16,8 +16,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from dedupe import formats
+from dedupe.parameters import Parameters
 from dedupe.read import Document, Skipped, read_document, read_documents, read_file
-from dedupe.scan import Parameters, scan
+from dedupe.scan import scan
 
 ARTICLE = [
     "The old harbour bridge reopened to traffic on Monday after two years of repairs, the "

@@ -16,8 +16,10 @@ import pytest
 
 from dedupe import html_report
 from dedupe.html_report import CSP, render_html, shared_words
+from dedupe.model import ScanResult
+from dedupe.parameters import Parameters
 from dedupe.provenance import Location, Passage
-from dedupe.scan import Parameters, ScanResult, scan
+from dedupe.scan import scan
 
 from .strategies import prose
 

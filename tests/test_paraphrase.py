@@ -12,7 +12,8 @@ import pytest
 
 from dedupe.align import Alignment, Span, ordered_matches
 from dedupe.normalise import tokenise
-from dedupe.scan import Parameters, scan
+from dedupe.parameters import Parameters
+from dedupe.scan import scan
 from dedupe.shingle import STOP_WORDS, content_hashes, content_key, content_spans, range_sets
 from dedupe.verify import Weights, idf_weights, ordered_similarity, weighted_similarity
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dedupe.scan import Parameters, scan
+from dedupe.parameters import Parameters
+from dedupe.scan import scan
 from dedupe.synthetic import generate_text
 
 SOURCE_HEADER = "Bulletin\n\nMarch 3, 2015\n\n"

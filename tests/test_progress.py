@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from dedupe.cli import ProgressBar
-from dedupe.scan import Parameters, scan
+from dedupe.parameters import Parameters
+from dedupe.scan import scan
 
 from .strategies import prose
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from dedupe.model import ScanResult
+from dedupe.parameters import Parameters
 from dedupe.provenance import Location, Passage, excerpt
 from dedupe.report import (
     COLUMNS,
@@ -24,7 +26,7 @@ from dedupe.report import (
     to_dict,
     without_boilerplate,
 )
-from dedupe.scan import Parameters, ScanResult, scan
+from dedupe.scan import scan
 
 from .strategies import prose
 
@@ -277,7 +279,8 @@ def test_same_scan_twice_gives_byte_identical_output(corpus, result, fmt):
 
 
 _RENDER = (
-    "import sys; from dedupe.scan import scan, Parameters; from dedupe.report import render; "
+    "import sys; from dedupe.scan import scan; from dedupe.parameters import Parameters; "
+    "from dedupe.report import render; "
     "sys.stdout.write(render(scan([sys.argv[1]], Parameters()), 'json'))"
 )
 

@@ -13,9 +13,11 @@ import pytest
 
 from dedupe import sqlite_report
 from dedupe.errors import DedupeError
+from dedupe.model import ScanResult
+from dedupe.parameters import Parameters
 from dedupe.provenance import Location, Passage
 from dedupe.report import to_dict
-from dedupe.scan import Parameters, ScanResult, scan
+from dedupe.scan import scan
 from dedupe.sketch import DocumentInfo
 from dedupe.sqlite_report import (
     APPLICATION_ID,

@@ -1,0 +1,21 @@
+"""The result every report is written from: what a scan found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .parameters import Parameters
+from .provenance import Passage
+from .read import Skipped
+from .sketch import DocumentInfo
+
+
+@dataclass
+class ScanResult:
+    """What ``scan`` found: documents, reused passages, and the files it skipped."""
+
+    parameters: Parameters
+    documents: list[DocumentInfo]
+    passages: list[Passage]
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
