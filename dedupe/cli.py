@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import time
@@ -22,7 +23,7 @@ from .duplicates import (
 )
 from .duplicates import duplicates as find_duplicate_files
 from .duplicates import render as render_duplicates
-from .errors import DedupeError
+from .errors import DedupeError, InvalidParameter
 from .executors import Executor, Local, available_cores
 from .index import DEFAULT_PATH as DEFAULT_INDEX
 from .index import index_files, open_index, query, scan_indexed
@@ -108,7 +109,35 @@ class Group(click.Group):
 def _message(err: Exception) -> str:
     if isinstance(err, OSError) and err.filename:
         return printable(f"{err.strerror}: {err.filename}")
+    if isinstance(err, InvalidParameter):
+        return printable(in_flags(str(err), err.name))
     return printable(str(err))
+
+
+def in_flags(message: str, name: str) -> str:
+    """A library message about setting ``name`` (and perhaps others, such as
+    ``shingle_size``), with each setting a command-line option sets called by its option:
+    ``threshold must be ...`` becomes ``--threshold must be ...``."""
+    flags = _flags(main)
+
+    def flag(match: re.Match) -> str:
+        word = match.group()
+        return flags.get(word, word) if word == name or "_" in word else word
+
+    return re.sub(r"(?<![-\w])\w+", flag, message)
+
+
+def _flags(command: click.Command) -> dict[str, str]:
+    """The long option setting each parameter of ``command`` and its subcommands."""
+    found = {}
+    for param in command.params:
+        longs = [o for o in param.opts if o.startswith("--")]
+        if isinstance(param, click.Option) and longs:
+            found.setdefault(param.name, longs[0])
+    for child in getattr(command, "commands", {}).values():
+        for name, flag in _flags(child).items():
+            found.setdefault(name, flag)
+    return found
 
 
 @click.group(cls=Group)
@@ -505,7 +534,6 @@ def scan_command(
             result, _ = scan_indexed(list(paths), index, _log(quiet, verbose), executor)
     else:
         params = _parameters(options)
-        params.check()  # before any worker starts
         with (
             ProgressBar.on_stderr(quiet) as bar,
             _executor(jobs, dask_spec, list(paths)) as executor,

@@ -78,7 +78,7 @@ import numpy as np
 from datasketch import MinHashLSHEnsemble
 
 from .candidates import band_keys, candidate_pairs, lsh_bands
-from .errors import DedupeError
+from .errors import DedupeError, InvalidParameter
 from .normalise import tokenise
 from .read import Document, Skipped, read_paths
 from .report import FORMATS, render_rows
@@ -114,24 +114,26 @@ class DuplicateParameters:
         """The threshold the LSH indexes are tuned to: a margin below ``threshold``."""
         return max(0.05, self.threshold - self.candidate_margin)
 
-    def check(self) -> None:
-        """Raise ``DedupeError`` for values the grouping cannot work with."""
+    def __post_init__(self) -> None:
+        """Refuse, with ``InvalidParameter``, values the grouping cannot work with."""
         if not 0.0 < self.threshold <= 1.0:
-            raise DedupeError(f"--threshold must be in (0, 1], got {self.threshold}")
+            raise InvalidParameter("threshold", f"must be in (0, 1], got {self.threshold}")
         if self.keep not in KEEP_POLICIES:
-            raise DedupeError(
-                f"--keep must be one of {', '.join(KEEP_POLICIES)}, got {self.keep!r}"
+            raise InvalidParameter(
+                "keep", f"must be one of {', '.join(KEEP_POLICIES)}, got {self.keep!r}"
             )
         if self.num_perm < 16:
-            raise DedupeError(f"num_perm must be at least 16, got {self.num_perm}")
+            raise InvalidParameter("num_perm", f"must be at least 16, got {self.num_perm}")
         if self.shingle_size < 1:
-            raise DedupeError(f"shingle_size must be at least 1, got {self.shingle_size}")
+            raise InvalidParameter("shingle_size", f"must be at least 1, got {self.shingle_size}")
         if not 0.0 <= self.candidate_margin < 1.0:
-            raise DedupeError(f"candidate_margin must be in [0, 1), got {self.candidate_margin}")
+            raise InvalidParameter(
+                "candidate_margin", f"must be in [0, 1), got {self.candidate_margin}"
+            )
         if self.ensemble_partitions < 1:
-            raise DedupeError("ensemble_partitions must be at least 1")
+            raise InvalidParameter("ensemble_partitions", "must be at least 1")
         if not 0.0 <= self.ensemble_recall_weight <= 1.0:
-            raise DedupeError("ensemble_recall_weight must be in [0, 1]")
+            raise InvalidParameter("ensemble_recall_weight", "must be in [0, 1]")
 
 
 @dataclass(frozen=True, eq=False)
@@ -298,7 +300,6 @@ def group_fingerprints(
 
     See the module docstring for the relations, the candidate search and the grouping.
     """
-    params.check()
     if len({fp.path for fp in fingerprints}) != len(fingerprints):
         raise DedupeError("the same path was given twice")
     # One content per distinct digest: similarity is a property of the content.
@@ -386,7 +387,6 @@ def find_duplicates(
     documents: list[Document], params: DuplicateParameters, log: Log = lambda _: None
 ) -> DuplicatesResult:
     """Duplicate groups among ``documents`` (decoded documents from any source)."""
-    params.check()
     fingerprints = [fingerprint(doc, params.shingle_size) for doc in documents]
     return DuplicatesResult(params, group_fingerprints(fingerprints, params, log), len(documents))
 
@@ -405,7 +405,6 @@ def duplicates(
     files they point at are listed in ``linked``, so that a quarantine leaves them in
     place.
     """
-    params.check()
     collection = read_paths(paths, exclude, links=False)
     log(f"read {len(collection.documents)} documents, skipped {len(collection.skipped)}")
     result = find_duplicates(collection.documents, params, log)

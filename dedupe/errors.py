@@ -15,3 +15,13 @@ class OutputRefused(DedupeError):
 
 class DamagedIndex(DedupeError):
     """An index file that is not a readable dedupe index."""
+
+
+class InvalidParameter(DedupeError):
+    """A setting the pipeline cannot work with. ``name`` is the setting's field name (of
+    ``Parameters`` or ``DuplicateParameters``), and the message begins with it:
+    ``threshold must be in (0, 1], got 2.0``."""
+
+    def __init__(self, name: str, requirement: str):
+        super().__init__(f"{name} {requirement}")
+        self.name = name

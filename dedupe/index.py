@@ -670,7 +670,6 @@ def scan_indexed(
         with Local() as local:
             return scan_indexed(paths, index, log, local)
     params = index.params
-    params.check()
     stats = index.add(paths, log)
     log(f"index: {len(stats.signed)} files signed, {stats.unchanged} unchanged")
     index.use_reading(params)
@@ -747,7 +746,6 @@ def query(files: list[str], index: Index, log: Log = lambda _: None) -> ScanResu
     without adding them to the index or re-signing anything indexed.
     """
     params = index.params
-    params.check()
     collection = read_paths(files, index.excluded())
     new = [prepare(doc, params) for doc in collection.documents]
     collisions: dict[str, set[tuple[SegmentKey, SegmentKey]]] = {}

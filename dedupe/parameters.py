@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import DedupeError
+from .errors import InvalidParameter
 
 VERBATIM, CONTENT = "verbatim", "content"
 
 
 @dataclass(frozen=True)
 class Parameters:
-    """Everything that decides what ``scan`` reports. Echoed in every report."""
+    """Everything that decides what ``scan`` reports. Echoed in every report; checked
+    on construction."""
 
     threshold: float = 0.5
     num_perm: int = 128
@@ -49,31 +50,32 @@ class Parameters:
             return self.candidate_lsh_threshold
         return self.paraphrase_candidate_threshold
 
-    def check(self) -> None:
-        """Raise ``DedupeError`` for values the pipeline cannot work with."""
+    def __post_init__(self) -> None:
+        """Refuse, with ``InvalidParameter``, values the pipeline cannot work with."""
         if not 0.0 < self.threshold <= 1.0:
-            raise DedupeError(f"--threshold must be in (0, 1], got {self.threshold}")
+            raise InvalidParameter("threshold", f"must be in (0, 1], got {self.threshold}")
         if not 0.0 < self.candidate_threshold <= 1.0:
-            raise DedupeError(
-                f"candidate threshold must be in (0, 1], got {self.candidate_threshold}"
+            raise InvalidParameter(
+                "candidate_threshold", f"must be in (0, 1], got {self.candidate_threshold}"
             )
         if not 0.0 < self.candidate_lsh_threshold <= self.candidate_threshold:
-            raise DedupeError(
-                "candidate LSH threshold must be in (0, candidate threshold], "
-                f"got {self.candidate_lsh_threshold}"
+            raise InvalidParameter(
+                "candidate_lsh_threshold",
+                f"must be in (0, candidate_threshold], got {self.candidate_lsh_threshold}",
             )
         if self.num_perm < 16:
-            raise DedupeError(f"--num-perm must be at least 16, got {self.num_perm}")
+            raise InvalidParameter("num_perm", f"must be at least 16, got {self.num_perm}")
         if self.shingle_size < 1:
-            raise DedupeError(f"--shingle-size must be at least 1, got {self.shingle_size}")
+            raise InvalidParameter("shingle_size", f"must be at least 1, got {self.shingle_size}")
         if self.min_words < self.shingle_size:
-            raise DedupeError("--min-words must be at least --shingle-size")
+            raise InvalidParameter("min_words", "must be at least shingle_size")
         if self.window_words < 2 * self.shingle_size:
-            raise DedupeError("window_words must be at least twice --shingle-size")
+            raise InvalidParameter("window_words", "must be at least twice shingle_size")
         if self.boilerplate_documents < 3:
-            raise DedupeError(
-                "--boilerplate-documents must be at least 3 (text shared by two documents "
-                f"is reuse, not boilerplate), got {self.boilerplate_documents}"
+            raise InvalidParameter(
+                "boilerplate_documents",
+                "must be at least 3 (text shared by two documents is reuse, not "
+                f"boilerplate), got {self.boilerplate_documents}",
             )
 
     def max_bucket(self, family: str) -> int | None:

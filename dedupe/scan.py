@@ -213,7 +213,6 @@ def scan(
     if executor is None:
         with Local() as local:
             return scan(paths, params, log, local, pair_finder, progress)
-    params.check()
     listing = list_files(paths)
     files = listing.files
     pair_finder = pair_finder or lsh_candidates

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.errors import DedupeError
+from dedupe.errors import DedupeError, InvalidParameter
 from dedupe.parameters import Parameters
 from dedupe.provenance import (
     RECURRING,
@@ -218,9 +218,10 @@ def test_fewer_than_three_documents_is_refused(n):
 
 @pytest.mark.parametrize("n", [2, 0])
 def test_parameters_refuse_fewer_than_three_documents(n):
-    with pytest.raises(DedupeError, match="--boilerplate-documents must be at least 3"):
-        Parameters(boilerplate_documents=n).check()
-    Parameters(boilerplate_documents=3).check()
+    with pytest.raises(InvalidParameter, match="^boilerplate_documents must be at least 3") as e:
+        Parameters(boilerplate_documents=n)
+    assert e.value.name == "boilerplate_documents"
+    assert Parameters(boilerplate_documents=3).boilerplate_documents == 3
     assert DEFAULT == 4
 
 

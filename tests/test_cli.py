@@ -12,7 +12,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from dedupe.cli import _emit, main
+from dedupe.cli import _emit, in_flags, main
 from dedupe.model import ScanResult
 from dedupe.parameters import Parameters
 from dedupe.provenance import Location, Passage
@@ -65,6 +65,18 @@ def test_missing_path_is_one_error_line_with_exit_code_2(tmp_path):
 def test_missing_path_next_to_a_good_one_is_still_an_error(tmp_path):
     root = _corpus(tmp_path / "docs")
     _one_error_line(_run("scan", str(root), str(tmp_path / "gone.txt")))
+
+
+def test_library_messages_name_settings_and_the_cli_names_their_options(tmp_path):
+    root = _corpus(tmp_path / "docs")
+    line = _one_error_line(_run("scan", str(root), "--min-words", "2", "--shingle-size", "5"))
+    assert line == "dedupe: error: --min-words must be at least --shingle-size"
+    line = _one_error_line(_run("duplicates", str(root), "--threshold", "0"))
+    assert line == "dedupe: error: --threshold must be in (0, 1], got 0.0"
+    # Only the setting's own name and field names are changed, not words of the text.
+    assert in_flags("threshold must exceed the threshold_x", "threshold") == (
+        "--threshold must exceed the threshold_x"
+    )
 
 
 @pytest.mark.parametrize(
