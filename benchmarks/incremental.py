@@ -21,7 +21,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from dedupe.index import Index, scan_indexed  # noqa: E402
+from dedupe.index import Index  # noqa: E402
+from dedupe.indexed import scan_indexed  # noqa: E402
 from dedupe.scan import Parameters, scan  # noqa: E402
 from dedupe.synthetic import generate_text  # noqa: E402
 

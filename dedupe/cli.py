@@ -26,7 +26,8 @@ from .duplicates import render as render_duplicates
 from .errors import DedupeError, InvalidParameter
 from .executors import Executor, Local, available_cores
 from .index import DEFAULT_PATH as DEFAULT_INDEX
-from .index import index_files, open_index, query, scan_indexed
+from .index import index_files, open_index
+from .indexed import query, scan_indexed
 from .model import ScanResult
 from .output import check_output, needs_printable, printable, printable_fields, write
 from .parameters import Parameters

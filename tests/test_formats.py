@@ -567,7 +567,8 @@ def test_index_and_duplicates_read_a_docx_as_the_document_it_is(tmp_path):
     """Whole-file commands (index, query, duplicates) read HTML, PDF and DOCX files as
     one document each; a container of many documents is skipped with the reason."""
     from dedupe.duplicates import DuplicateParameters, duplicates
-    from dedupe.index import Index, scan_indexed
+    from dedupe.index import Index
+    from dedupe.indexed import scan_indexed
     from dedupe.read import read_whole
 
     folder = tmp_path / "docs"
