@@ -12,7 +12,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from dedupe.cli import _emit, in_flags, main
+from dedupe.cli import main
+from dedupe.cli.app import in_flags
+from dedupe.cli.results import emit
 from dedupe.model import ScanResult
 from dedupe.parameters import Parameters
 from dedupe.provenance import Location, Passage
@@ -292,7 +294,7 @@ def _marked_result() -> ScanResult:
 
 @pytest.mark.parametrize("fmt", FORMAT_NAMES)
 def test_no_boilerplate_leaves_it_out_of_every_format(capsys, fmt):
-    _emit(_marked_result(), fmt, None, quiet=False, boilerplate=False)
+    emit(_marked_result(), fmt, None, quiet=False, boilerplate=False)
     out, err = capsys.readouterr()
     assert "Licensed" not in out and "Plain reuse" in out
     assert out == render(replace(_marked_result(), passages=_marked_result().passages[3:]), fmt)
@@ -302,7 +304,7 @@ def test_no_boilerplate_leaves_it_out_of_every_format(capsys, fmt):
 
 
 def test_boilerplate_is_shown_marked_by_default(capsys):
-    _emit(_marked_result(), "csv", None, quiet=False)
+    emit(_marked_result(), "csv", None, quiet=False)
     out, err = capsys.readouterr()
     records = list(csv.DictReader(io.StringIO(out)))
     assert [(r["kind"], r["boilerplate"]) for r in records] == [
@@ -312,7 +314,7 @@ def test_boilerplate_is_shown_marked_by_default(capsys):
         "0 documents scanned, 0 skipped, 4 reused passages "
         "(3 of them boilerplate, which --no-boilerplate leaves out)"
     ]
-    _emit(_marked_result(), "table", None, quiet=True)
+    emit(_marked_result(), "table", None, quiet=True)
     out, err = capsys.readouterr()
     assert out.count("verbatim (boilerplate)") == 3 and err == ""
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from dedupe.cli import ProgressBar
+from dedupe.cli.progress import ProgressBar
 from dedupe.parameters import Parameters
 from dedupe.scan import scan
 
