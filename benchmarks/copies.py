@@ -6,7 +6,7 @@ Usage::
     python benchmarks/copies.py [--k 100 --k 1000 --k 10000] [--planted-words N]
         [--words N] [--seed N] [--json] [-- SCAN_OPTION ...]
 
-For each ``k``: ``k`` generated documents (``dedupe.synthetic.generate_text``), each
+For each ``k``: ``k`` generated documents (``dedupe.evaluation.synthetic.generate_text``), each
 ``--words`` words of its own text split around one shared text of ``--planted-words``
 words (about 20 KB), are written to a temporary folder; ``python -m dedupe scan FOLDER
 --format json --verbose`` runs on it in a subprocess, timed, with its peak RSS. The
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from throughput import measure, parse_stages  # noqa: E402
 
-from dedupe.synthetic import generate_text  # noqa: E402
+from dedupe.evaluation.synthetic import generate_text  # noqa: E402
 
 
 def write_corpus(folder: Path, k: int, planted_words: int, words: int, seed: int) -> int:

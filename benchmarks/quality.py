@@ -18,10 +18,11 @@ is not interpreted: the run fails only when stdout is not such a report.
   round; passages between two answers are ignored.  Reported: detection rate per category
   (recall for cut/light/heavy, false-positive rate for non) and precision/recall/F1 with
   cut+light+heavy as positives and non as negatives.
-* **Synthetic** (character level).  A corpus from :func:`dedupe.synthetic.generate_corpus`
-  is written to a temporary folder (``truth.json`` is moved out before scanning), scanned,
-  and scored with the PAN measures of :mod:`dedupe.plagdet`, overall and per obfuscation.
-  Passages are oriented to the planted case's direction before scoring.
+* **Synthetic** (character level).  A corpus from
+  :func:`dedupe.evaluation.synthetic.generate_corpus` is written to a temporary folder
+  (``truth.json`` is moved out before scanning), scanned, and scored with the PAN measures
+  of :mod:`dedupe.evaluation.plagdet`, overall and per obfuscation. Passages are oriented
+  to the planted case's direction before scoring.
 """
 
 from __future__ import annotations
@@ -44,10 +45,10 @@ from tabulate import tabulate
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from dedupe.evaluation.plagdet import Detection, Scores, orient, score, score_by_obfuscation  # noqa: E402
+from dedupe.evaluation.synthetic import PlantedCase, generate_corpus  # noqa: E402
 from dedupe.normalise import tokenise  # noqa: E402
-from dedupe.plagdet import Detection, Scores, orient, score, score_by_obfuscation  # noqa: E402
 from dedupe.read import read_file  # noqa: E402
-from dedupe.synthetic import PlantedCase, generate_corpus  # noqa: E402
 
 DEFAULT_CLOUGH = REPO.parent / "shared" / "datasets" / "clough_stevenson"
 POSITIVE = ("cut", "light", "heavy")

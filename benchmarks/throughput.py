@@ -20,7 +20,7 @@ decimal (1 MB = 10**6 bytes, also the MB of MB/s and RSS), ``KiB``/``MiB``/``GiB
 
 For each size:
 
-1. **Corpus.**  Prose-like documents from :func:`dedupe.synthetic.generate_text`, 5-20 KB
+1. **Corpus.**  Prose-like documents from :func:`dedupe.evaluation.synthetic.generate_text`, 5-20 KB
    each, in subfolders ``partNNNN/`` of at most 1000 files, about ``size`` bytes in all;
    about 5% of the documents receive one paragraph copied from another document.  The
    files are a pure function of ``--seed`` and the size (not of ``--jobs``): the same seed
@@ -78,9 +78,9 @@ from tabulate import tabulate
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from dedupe.evaluation.synthetic import generate_text  # noqa: E402
 from dedupe.normalise import tokenise  # noqa: E402
 from dedupe.shingle import ngram_hashes, word_hashes  # noqa: E402
-from dedupe.synthetic import generate_text  # noqa: E402
 
 MB = 1_000_000
 _UNITS = {

@@ -18,11 +18,11 @@ import dedupe.scan
 from dedupe.cli import main
 from dedupe.cluster import dask_executor
 from dedupe.errors import DedupeError
+from dedupe.evaluation.synthetic import generate_corpus
 from dedupe.executors import Local
 from dedupe.parameters import Parameters
 from dedupe.report import render
 from dedupe.scan import scan
-from dedupe.synthetic import generate_corpus
 
 pytest.importorskip("distributed")
 

@@ -23,8 +23,8 @@ from dedupe.duplicates import (
     size_class,
 )
 from dedupe.errors import DedupeError
+from dedupe.evaluation.synthetic import generate_text
 from dedupe.read import Document, content_digest
-from dedupe.synthetic import generate_text
 
 
 def text(seed: int, words: int) -> str:

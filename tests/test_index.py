@@ -21,12 +21,12 @@ from click.testing import CliRunner
 from dedupe import prepared as prepared_module
 from dedupe.cli import main
 from dedupe.errors import DedupeError
+from dedupe.evaluation.synthetic import generate_text
 from dedupe.index import BATCH_FILES, Index, open_index
 from dedupe.indexed import query, scan_indexed
 from dedupe.parameters import Parameters
 from dedupe.report import to_dict
 from dedupe.scan import scan
-from dedupe.synthetic import generate_text
 
 from .conftest import CORPUS
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.plagdet import as_detection, orient, score, score_by_obfuscation
-from dedupe.synthetic import PlantedCase
+from dedupe.evaluation.plagdet import as_detection, orient, score, score_by_obfuscation
+from dedupe.evaluation.synthetic import PlantedCase
 
 CASE = PlantedCase("verbatim", "src.txt", 100, 200, "copy.txt", 1000, 1100)
 

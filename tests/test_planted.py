@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from dedupe.evaluation.synthetic import generate_text
 from dedupe.parameters import Parameters
 from dedupe.scan import scan
-from dedupe.synthetic import generate_text
 
 SOURCE_HEADER = "Bulletin\n\nMarch 3, 2015\n\n"
 COPY_HEADER = "Digest\n\nJune 1, 2016\n\n"

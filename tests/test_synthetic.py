@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dedupe.synthetic import (
+from dedupe.evaluation.synthetic import (
     OBFUSCATIONS,
     generate_corpus,
     generate_text,

@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from dedupe.synthetic import OBFUSCATIONS, PlantedCase
+from dedupe.evaluation.synthetic import OBFUSCATIONS, PlantedCase
 
 __all__ = ["Detection", "Scores", "as_detection", "orient", "score", "score_by_obfuscation"]
 
