@@ -15,7 +15,7 @@ forking after numba's OpenMP threads have run in this process kills the workers)
    record the distinct candidate pairs of each shingle family and the time spent finding
    them.
 2. **Exact run**: ``ExactPairs``, which uses no MinHash or LSH at all.  It reads every
-   document again (``dedupe.read.read_file``, checked against the digest sketched),
+   document again (``dedupe.read.files.read_file``, checked against the digest sketched),
    prepares it (``dedupe.prepared.prepare``) and builds each signed segment's sets from its
    token range: word n-grams (``dedupe.shingle.shingle_set``) and content words
    (``dedupe.shingle.content_set``).  Every pair of segments of different documents is
@@ -85,7 +85,7 @@ from dedupe.model import ScanResult  # noqa: E402
 from dedupe.parameters import CONTENT, VERBATIM, Parameters  # noqa: E402
 from dedupe.prepared import prepare  # noqa: E402
 from dedupe.provenance import Location, Passage  # noqa: E402
-from dedupe.read import Skipped, read_file  # noqa: E402
+from dedupe.read.files import Skipped, read_file  # noqa: E402
 from dedupe.scan import Collection, lsh_candidates, scan  # noqa: E402
 from dedupe.shingle import SetTable, content_set, shingle_set  # noqa: E402
 from dedupe.verify import Weights, idf_weights, verify, verify_weighted  # noqa: E402

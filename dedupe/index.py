@@ -30,7 +30,7 @@ from .instrument import Log
 from .parameters import CONTENT, VERBATIM, Parameters
 from .prepared import Prepared, prepare
 from .provenance import Facts, Location, Reuse, Side, source_rank
-from .read import Document, Skipped, content_digest, list_files, read_whole
+from .read.files import Document, Skipped, content_digest, list_files, read_whole
 from .segment import Segment
 from .sketch import DocumentInfo, describe, sign
 from .verify import Weights

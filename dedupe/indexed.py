@@ -15,7 +15,7 @@ from .model import ScanResult
 from .passages import KnownPairs, SegmentKey, align_group, find_passages, oriented
 from .prepared import Prepared, prepare, prepared_again
 from .provenance import Reuse, Side
-from .read import list_files, read_paths
+from .read.files import list_files, read_paths
 from .scan import Collisions, copy_reuses, grouped, identical_copies, load_kernels
 from .sketch import describe
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .parameters import Parameters
 from .provenance import Passage
-from .read import Skipped
+from .read.files import Skipped
 from .sketch import DocumentInfo
 
 

@@ -23,7 +23,7 @@ import xxhash
 
 from .normalise import tokenise
 from .parameters import Parameters
-from .read import Document, Skipped, read_document
+from .read.files import Document, Skipped, read_document
 from .segment import paragraphs, segment, sentence_bounds
 from .shingle import content_hashes, ngram_hashes, word_hashes
 

@@ -22,7 +22,7 @@ from itertools import chain
 import numpy as np
 
 from .errors import DedupeError
-from .read import Document
+from .read.files import Document
 
 HEADER_LINES = 30
 SHORT_LINE = 80

@@ -25,7 +25,7 @@ from .parameters import CONTENT, VERBATIM, Parameters
 from .passages import CHANGED, Group, SegmentKey, align_group, oriented
 from .prepared import PreparedStore, prepared_again, prepared_store
 from .provenance import Reuse, Side, excerpt, locate, source_rank
-from .read import list_files
+from .read.files import list_files
 from .sequence import matching_blocks
 from .shingle import SetSpill, SetTable
 from .sign import range_signatures

@@ -20,7 +20,7 @@ from .candidates import band_keys, lsh_bands
 from .parameters import CONTENT, VERBATIM, Parameters
 from .prepared import Prepared, PreparedStore, prepare
 from .provenance import Facts, document_date
-from .read import Document, Skipped, decoding_note, read_documents
+from .read.files import Document, Skipped, decoding_note, read_documents
 from .shingle import SetTable, content_spans, range_sets, verbatim_spans
 from .sign import range_signatures
 

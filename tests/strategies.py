@@ -8,7 +8,7 @@ import random
 
 from hypothesis import strategies as st
 
-from dedupe.read import Document
+from dedupe.read.files import Document
 
 # Pieces that have tripped up text tools: curly quotes and apostrophes, dashes, every
 # kind of line end, ligatures, combining marks, compatibility forms, invisible

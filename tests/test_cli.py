@@ -18,7 +18,7 @@ from dedupe.cli.results import emit
 from dedupe.model import ScanResult
 from dedupe.parameters import Parameters
 from dedupe.provenance import Location, Passage
-from dedupe.report import render
+from dedupe.report.tables import render
 from dedupe.scan import scan
 
 from .conftest import CORPUS

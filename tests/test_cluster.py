@@ -21,7 +21,7 @@ from dedupe.errors import DedupeError
 from dedupe.evaluation.synthetic import generate_corpus
 from dedupe.executors import Local
 from dedupe.parameters import Parameters
-from dedupe.report import render
+from dedupe.report.tables import render
 from dedupe.scan import scan
 
 pytest.importorskip("distributed")

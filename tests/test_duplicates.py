@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from dedupe.cli import main
-from dedupe.duplicates import (
+from dedupe.duplicates.find import (
     DuplicateParameters,
     candidate_content_pairs,
     duplicates,
@@ -24,7 +24,7 @@ from dedupe.duplicates import (
 )
 from dedupe.errors import DedupeError
 from dedupe.evaluation.synthetic import generate_text
-from dedupe.read import Document, content_digest
+from dedupe.read.files import Document, content_digest
 
 
 def text(seed: int, words: int) -> str:

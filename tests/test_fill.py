@@ -21,7 +21,7 @@ from dedupe.fill import (
 )
 from dedupe.parameters import Parameters
 from dedupe.prepared import Prepared, prepare
-from dedupe.read import Document
+from dedupe.read.files import Document
 from dedupe.verify import Weights
 
 PARAMS = Parameters()

@@ -15,9 +15,9 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from dedupe import formats
 from dedupe.parameters import Parameters
-from dedupe.read import Document, Skipped, read_document, read_documents, read_file
+from dedupe.read import formats
+from dedupe.read.files import Document, Skipped, read_document, read_documents, read_file
 from dedupe.scan import scan
 
 ARTICLE = [
@@ -566,10 +566,10 @@ def test_an_extractor_failing_skips_the_file_or_record_and_no_more(tmp_path, mon
 def test_index_and_duplicates_read_a_docx_as_the_document_it_is(tmp_path):
     """Whole-file commands (index, query, duplicates) read HTML, PDF and DOCX files as
     one document each; a container of many documents is skipped with the reason."""
-    from dedupe.duplicates import DuplicateParameters, duplicates
+    from dedupe.duplicates.find import DuplicateParameters, duplicates
     from dedupe.index import Index
     from dedupe.indexed import scan_indexed
-    from dedupe.read import read_whole
+    from dedupe.read.files import read_whole
 
     folder = tmp_path / "docs"
     folder.mkdir()

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from dedupe import html_report
-from dedupe.html_report import CSP, render_html, shared_words
 from dedupe.model import ScanResult
 from dedupe.parameters import Parameters
 from dedupe.provenance import Location, Passage
+from dedupe.report import html as html_report
+from dedupe.report.html import CSP, render_html, shared_words
 from dedupe.scan import scan
 
 from .strategies import prose

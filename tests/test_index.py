@@ -25,7 +25,7 @@ from dedupe.evaluation.synthetic import generate_text
 from dedupe.index import BATCH_FILES, Index, open_index
 from dedupe.indexed import query, scan_indexed
 from dedupe.parameters import Parameters
-from dedupe.report import to_dict
+from dedupe.report.tables import to_dict
 from dedupe.scan import scan
 
 from .conftest import CORPUS

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from dedupe.cli import main
-from dedupe.duplicates import DuplicateParameters, duplicates
+from dedupe.duplicates.find import DuplicateParameters, duplicates
+from dedupe.duplicates.quarantine import file_digest, plan_moves, quarantine, read_journal, restore
 from dedupe.errors import DedupeError
-from dedupe.quarantine import file_digest, plan_moves, quarantine, read_journal, restore
 
 from .test_duplicates import make_collection
 

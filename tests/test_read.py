@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from dedupe.cli import main
 from dedupe.errors import DedupeError
-from dedupe.read import (
+from dedupe.read.files import (
     Document,
     Skipped,
     decoding_note,
@@ -268,7 +268,7 @@ def test_a_scan_writes_nothing_into_the_input_folder(tmp_path):
 def test_ascii_sniffing_follows_the_same_rule_as_unicode_sniffing():
     import unicodedata
 
-    from dedupe.read import looks_binary
+    from dedupe.read.files import looks_binary
 
     for code in range(128):
         char = chr(code)

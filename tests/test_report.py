@@ -16,7 +16,7 @@ import pytest
 from dedupe.model import ScanResult
 from dedupe.parameters import Parameters
 from dedupe.provenance import Location, Passage, excerpt
-from dedupe.report import (
+from dedupe.report.tables import (
     COLUMNS,
     CSV_COLUMNS,
     FORMATS,
@@ -280,7 +280,7 @@ def test_same_scan_twice_gives_byte_identical_output(corpus, result, fmt):
 
 _RENDER = (
     "import sys; from dedupe.scan import scan; from dedupe.parameters import Parameters; "
-    "from dedupe.report import render; "
+    "from dedupe.report.tables import render; "
     "sys.stdout.write(render(scan([sys.argv[1]], Parameters()), 'json'))"
 )
 

@@ -11,15 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from dedupe import sqlite_report
 from dedupe.errors import DedupeError
 from dedupe.model import ScanResult
 from dedupe.parameters import Parameters
 from dedupe.provenance import Location, Passage
-from dedupe.report import to_dict
-from dedupe.scan import scan
-from dedupe.sketch import DocumentInfo
-from dedupe.sqlite_report import (
+from dedupe.report import sqlite as sqlite_report
+from dedupe.report.sqlite import (
     APPLICATION_ID,
     REUSES_OF_FILE_SQL,
     SCHEMA_VERSION,
@@ -27,6 +24,9 @@ from dedupe.sqlite_report import (
     is_dedupe_report,
     write_sqlite,
 )
+from dedupe.report.tables import to_dict
+from dedupe.scan import scan
+from dedupe.sketch import DocumentInfo
 
 from .strategies import prose
 

@@ -13,7 +13,7 @@ import click
 
 from .. import __version__
 from ..errors import DedupeError, InvalidParameter
-from ..output import printable
+from ..report.output import printable
 
 
 class InputError(click.ClickException):

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import click
 
-from ..duplicates import (
-    KEEP_POLICIES,
-    RELATIONS,
-    DuplicateParameters,
-    DuplicatesResult,
-)
-from ..duplicates import duplicates as find_duplicate_files
-from ..duplicates import render as render_duplicates
+from ..duplicates.find import KEEP_POLICIES, RELATIONS, DuplicateParameters, DuplicatesResult
+from ..duplicates.find import duplicates as find_duplicate_files
+from ..duplicates.find import render as render_duplicates
+from ..duplicates.quarantine import check_folder, plan_moves, quarantine, restore
 from ..errors import DedupeError
 from ..index import open_index
-from ..output import needs_printable, printable, printable_fields, write
-from ..quarantine import check_folder, plan_moves, quarantine, restore
+from ..report.output import needs_printable, printable, printable_fields, write
 from .app import main
 from .options import report_options
 from .results import index_files_of, log_to, refuse_bad_output

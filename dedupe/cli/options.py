@@ -12,7 +12,7 @@ from ..errors import DedupeError
 from ..executors import Executor, Local, available_cores
 from ..index import DEFAULT_PATH as DEFAULT_INDEX
 from ..parameters import Parameters
-from ..report import FORMATS, PASSAGE_FORMATS
+from ..report.tables import FORMATS, PASSAGE_FORMATS
 
 DEFAULTS = Parameters()
 

@@ -6,9 +6,9 @@ import click
 
 from ..index import index_files
 from ..model import ScanResult
-from ..output import check_output, needs_printable, printable_fields, write
-from ..report import render, without_boilerplate
-from ..sqlite_report import check_target, write_sqlite
+from ..report.output import check_output, needs_printable, printable_fields, write
+from ..report.sqlite import check_target, write_sqlite
+from ..report.tables import render, without_boilerplate
 
 
 def summarise(result: ScanResult, hidden: int = 0) -> list[str]:

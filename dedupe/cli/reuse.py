@@ -6,7 +6,7 @@ import click
 
 from ..index import open_index
 from ..indexed import query, scan_indexed
-from ..report import render_rows
+from ..report.tables import render_rows
 from ..scan import scan
 from .app import main
 from .options import (

@@ -60,8 +60,8 @@ from datetime import datetime, timezone
 
 import xxhash
 
-from .duplicates import DuplicateGroup, Member
-from .errors import DedupeError
+from ..errors import DedupeError
+from .find import DuplicateGroup, Member
 
 Log = Callable[[str], None]
 

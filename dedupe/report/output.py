@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import fields, is_dataclass, replace
 
-from .errors import OutputRefused
+from ..errors import OutputRefused
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 

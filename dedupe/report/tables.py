@@ -15,9 +15,9 @@ from dataclasses import asdict, replace
 
 from tabulate import tabulate
 
-from .html_report import render_html
-from .model import ScanResult
-from .provenance import Location, Passage
+from ..model import ScanResult
+from ..provenance import Location, Passage
+from .html import render_html
 
 FORMATS = ("table", "csv", "json", "jsonl", "markdown")
 # Passage reports also come as a page to read and a database to query (``html_report``,

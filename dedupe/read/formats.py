@@ -48,16 +48,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from types import ModuleType
 
-from .read import (
-    Document,
-    RawFile,
-    Skipped,
-    content_digest,
-    decode,
-    load,
-    looks_binary,
-    read_file,
-)
+from .files import Document, RawFile, Skipped, content_digest, decode, load, looks_binary, read_file
 
 DISTRIBUTION = "dedupe-provenance"
 

@@ -24,8 +24,8 @@ import numpy as np
 import xxhash
 from charset_normalizer import from_bytes
 
-from .arrays import code_points
-from .errors import MissingInput
+from ..arrays import code_points
+from ..errors import MissingInput
 
 _SNIFF_CHARS = 8192
 UTF8_SHARE = 1  # valid multi-byte characters per damaged byte, at least, to read as UTF-8

@@ -28,9 +28,9 @@ import sqlite3
 import stat
 from dataclasses import asdict
 
-from .errors import DedupeError
-from .model import ScanResult
-from .provenance import Location
+from ..errors import DedupeError
+from ..model import ScanResult
+from ..provenance import Location
 
 APPLICATION_ID = int.from_bytes(b"ddrp", "big")  # "dedupe report", in the file header
 SCHEMA_VERSION = 1  # PRAGMA user_version

@@ -77,14 +77,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 from datasketch import MinHashLSHEnsemble
 
-from .candidates import band_keys, candidate_pairs, lsh_bands
-from .errors import DedupeError, InvalidParameter
-from .normalise import tokenise
-from .read import Document, Skipped, read_paths
-from .report import FORMATS, render_rows
-from .shingle import ngram_hashes, shingle_set, word_hashes
-from .sign import signatures
-from .verify import overlap
+from ..candidates import band_keys, candidate_pairs, lsh_bands
+from ..errors import DedupeError, InvalidParameter
+from ..normalise import tokenise
+from ..read.files import Document, Skipped, read_paths
+from ..report.tables import FORMATS, render_rows
+from ..shingle import ngram_hashes, shingle_set, word_hashes
+from ..sign import signatures
+from ..verify import overlap
 
 if TYPE_CHECKING:
     from .quarantine import Move

@@ -15,16 +15,16 @@ import html
 import json
 from dataclasses import asdict, dataclass
 
-from .model import ScanResult
-from .normalise import Tokens, tokenise
-from .provenance import Location, Passage
-from .read import Skipped
-from .shingle import content_key
+from ..model import ScanResult
+from ..normalise import Tokens, tokenise
+from ..provenance import Location, Passage
+from ..read.files import Skipped
+from ..shingle import content_key
 
 try:  # a document by its name: a text file, a converted one (PDF...) or a record (PATH#ID)
-    from .read import read_document as read_text
+    from ..read.files import read_document as read_text
 except ImportError:  # a tree without dedupe.formats: plain text files only
-    from .read import read_file as read_text
+    from ..read.files import read_file as read_text
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 KINDS = ("verbatim", "near", "paraphrase")
