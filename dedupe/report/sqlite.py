@@ -86,27 +86,25 @@ INDEXES = (
     "CREATE INDEX passages_kind ON passages(kind)",
 )
 
-REUSES_VIEW = """CREATE VIEW reuses AS
-SELECT p.id AS passage, p.cluster, p.kind, p.similarity, p.words, p.boilerplate,
-       s.path AS source, p.source_start_line, p.source_end_line,
+_SIDES_FROM_PASSAGES = """s.path AS source, p.source_start_line, p.source_end_line,
        c.path AS copy, p.copy_start_line, p.copy_end_line,
        p.evidence, p.excerpt
 FROM passages AS p
 JOIN documents AS s ON s.id = p.source_document
-JOIN documents AS c ON c.id = p.copy_document
+JOIN documents AS c ON c.id = p.copy_document"""
+"""Both sides of each passage with its evidence, from the passages table."""
+
+REUSES_VIEW = f"""CREATE VIEW reuses AS
+SELECT p.id AS passage, p.cluster, p.kind, p.similarity, p.words, p.boilerplate,
+       {_SIDES_FROM_PASSAGES}
 ORDER BY p.id"""
 
 # Every reuse of one file, as source or as copy, in report order. :path is the path as
 # reported (as found under the scanned paths); the file is looked up once, then the
 # passages through the source_document and copy_document indexes.
-REUSES_OF_FILE_SQL = """WITH file AS (SELECT id FROM documents WHERE path = :path)
+REUSES_OF_FILE_SQL = f"""WITH file AS (SELECT id FROM documents WHERE path = :path)
 SELECT p.id AS passage, p.cluster, p.kind, p.similarity, p.words,
-       s.path AS source, p.source_start_line, p.source_end_line,
-       c.path AS copy, p.copy_start_line, p.copy_end_line,
-       p.evidence, p.excerpt
-FROM passages AS p
-JOIN documents AS s ON s.id = p.source_document
-JOIN documents AS c ON c.id = p.copy_document
+       {_SIDES_FROM_PASSAGES}
 WHERE p.source_document IN file OR p.copy_document IN file
 ORDER BY p.id"""
 
