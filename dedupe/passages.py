@@ -281,11 +281,8 @@ def filled_passages(
     renderings of one text, aligned sentence by sentence and joined with the paraphrase
     passages it touches (``dedupe.fill``); and ``found`` without the passages so joined
     and without the paraphrases crossing the alignment (``fill.crossing``)."""
-    by_pair: dict[tuple[int, int], list[Found]] = defaultdict(list)
-    for item in found:
-        by_pair[(item[0].a.doc, item[0].b.doc)].append(item)
     kept, filled = [], []
-    for (a, b), items in sorted(by_pair.items()):
+    for (a, b), items in by_pair(found):
         chain = established(items, params)
         runs, joined = fill(prepared[a], prepared[b], [items[k] for k in chain], weights, params)
         taken = {chain[k] for k in joined} | crossing(items, chain, runs)
@@ -300,17 +297,23 @@ def filled_passages(
     return kept, filled
 
 
+def by_pair(found: list[Found]) -> list[tuple[tuple[int, int], list[Found]]]:
+    """``found`` grouped by document pair ``(a, b)``, pairs in order, each group in the
+    order found."""
+    groups: dict[tuple[int, int], list[Found]] = defaultdict(list)
+    for item in found:
+        groups[(item[0].a.doc, item[0].b.doc)].append(item)
+    return sorted(groups.items())
+
+
 def join_reordered(prepared: list[Prepared], found: list[Found], params: Parameters) -> list[Found]:
     """``found`` with the pieces of each reordered passage joined into one (see
     ``align.reordered_runs``; pieces may be up to ``2 * max_gap`` tokens apart, room for
     a sentence that was not matched). A joined passage is ``near`` with its word n-gram
     similarity, or ``paraphrase`` with its pieces' similarity weighted by their words
     when a piece is a paraphrase."""
-    by_pair: dict[tuple[int, int], list[Found]] = defaultdict(list)
-    for item in found:
-        by_pair[(item[0].a.doc, item[0].b.doc)].append(item)
     result = []
-    for _, items in sorted(by_pair.items()):
+    for _, items in by_pair(found):
         joined: set[int] = set()
         for run in reordered_runs([item[0] for item in items], 2 * params.max_gap):
             joined.update(run)

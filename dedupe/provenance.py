@@ -21,6 +21,7 @@ from itertools import chain
 
 import numpy as np
 
+from .arrays import covered
 from .errors import DedupeError
 from .read.files import Document
 
@@ -358,23 +359,10 @@ def _recurs_in(
         if other in documents or low >= high:
             continue
         pieces.setdefault(other, []).append((low, high))
-        if _covered(pieces[other]) >= need:
+        if covered(pieces[other], start, end) >= need:
             documents.add(other)
             if enough is not None and len(documents) >= enough:
                 return
-
-
-def _covered(intervals: list[tuple[int, int]]) -> int:
-    """Characters covered by the union of ``[start, end)`` intervals."""
-    total, reach = 0, None
-    for start, end in sorted(intervals):
-        if reach is None or start >= reach:
-            total += end - start
-            reach = end
-        elif end > reach:
-            total += end - reach
-            reach = end
-    return total
 
 
 def mark_boilerplate(passages: list[Passage], min_documents: int) -> list[Passage]:
@@ -404,7 +392,7 @@ def within(passages: list[Passage], marked: list[bool]) -> list[bool]:
                 cover.setdefault(side.path, []).append((side.start_char, side.end_char))
     merged = {path: _merged(intervals) for path, intervals in cover.items()}
 
-    def covered(side: Location) -> bool:
+    def mostly_inside(side: Location) -> bool:
         starts, ends = merged.get(side.path, ((), ()))
         first = bisect_right(ends, side.start_char)
         total = 0
@@ -415,7 +403,7 @@ def within(passages: list[Passage], marked: list[bool]) -> list[bool]:
         return total >= RECURRING * (side.end_char - side.start_char)
 
     return [
-        mark or (covered(p.source) and covered(p.copy))
+        mark or (mostly_inside(p.source) and mostly_inside(p.copy))
         for p, mark in zip(passages, marked, strict=True)
     ]
 
