@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from . import __version__
-from .errors import DedupeError
+from .errors import DedupeError, InvalidParameter
 
 DISTRIBUTION = "dedupe-provenance"
 INSTALL_HINT = f"pip install '{DISTRIBUTION}[dask]'"
@@ -112,7 +112,7 @@ def _distributed():
         import distributed
     except ImportError:
         raise DedupeError(
-            f"--dask needs Dask (dask.distributed), which is not installed: {INSTALL_HINT}"
+            f"a Dask cluster needs dask.distributed, which is not installed: {INSTALL_HINT}"
         ) from None
     return distributed
 
@@ -124,15 +124,16 @@ def local_workers(spec: str) -> int | None:
     match = LOCAL.fullmatch(spec.strip())
     if match is None:
         if not ADDRESS.fullmatch(spec.strip()):
-            raise DedupeError(
-                f"--dask {spec!r}: expected local:N (N worker processes on this machine) "
-                "or a scheduler address such as tcp://host:8786"
+            raise InvalidParameter(
+                "dask_spec",
+                f"{spec!r}: expected local:N (N worker processes on this machine) "
+                "or a scheduler address such as tcp://host:8786",
             )
         return None
     count = match.group(1).strip()
     if not count.isdigit() or int(count) < 1:
-        raise DedupeError(
-            f"--dask {spec!r}: local:N needs a whole number N >= 1 of worker processes"
+        raise InvalidParameter(
+            "dask_spec", f"{spec!r}: local:N needs a whole number N >= 1 of worker processes"
         )
     return int(count)
 

@@ -79,6 +79,9 @@ def test_library_messages_name_settings_and_the_cli_names_their_options(tmp_path
     assert in_flags("threshold must exceed the threshold_x", "threshold") == (
         "--threshold must exceed the threshold_x"
     )
+    line = _one_error_line(_run("scan", str(root), "--format", "sqlite"))
+    assert line.endswith("--output is needed for an SQLite report (a database cannot go to "
+                         "standard output)")  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dedupe.errors import DedupeError
+from dedupe.errors import DedupeError, InvalidParameter
 from dedupe.model import ScanResult
 from dedupe.parameters import Parameters
 from dedupe.provenance import Location, Passage
@@ -324,8 +324,9 @@ def test_the_file_is_marked_as_a_dedupe_report(tmp_path):
 
 @pytest.mark.parametrize("path", [None, "-"])
 def test_standard_output_is_refused(path):
-    with pytest.raises(DedupeError, match=r"needs -o FILE"):
+    with pytest.raises(InvalidParameter, match=r"^output is needed for an SQLite report") as e:
         write_sqlite(_made(), path)
+    assert e.value.name == "output"
 
 
 def _other_sqlite(path: Path) -> None:
@@ -423,7 +424,7 @@ def test_a_report_in_use_is_not_replaced(tmp_path):
 def test_folders_are_refused(tmp_path):
     with pytest.raises(DedupeError, match="is a folder"):
         write_sqlite(_made(), str(tmp_path))
-    with pytest.raises(DedupeError, match="no such folder for -o"):
+    with pytest.raises(InvalidParameter, match="^output .*out.db: no such folder"):
         write_sqlite(_made(), str(tmp_path / "missing" / "out.db"))
     assert os.listdir(tmp_path) == []
 

@@ -93,16 +93,14 @@ def _message(err: Exception) -> str:
 
 
 def in_flags(message: str, name: str) -> str:
-    """A library message about setting ``name`` (and perhaps others, such as
-    ``shingle_size``), with each setting a command-line option sets called by its option:
-    ``threshold must be ...`` becomes ``--threshold must be ...``."""
+    """A library message about setting ``name``, which it begins with (and perhaps names
+    others, such as ``shingle_size``), with those settings called by the options that
+    set them: ``threshold must be ...`` becomes ``--threshold must be ...``. Words of
+    the text that happen to spell a setting (``standard output``) are left alone."""
     flags = _flags(main)
-
-    def flag(match: re.Match) -> str:
-        word = match.group()
-        return flags.get(word, word) if word == name or "_" in word else word
-
-    return re.sub(r"(?<![-\w])\w+", flag, message)
+    if message.startswith(name):
+        message = flags.get(name, name) + message[len(name) :]
+    return re.sub(r"(?<![-\w])\w+_\w+", lambda m: flags.get(m.group(), m.group()), message)
 
 
 def _flags(command: click.Command) -> dict[str, str]:

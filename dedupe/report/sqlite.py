@@ -28,7 +28,7 @@ import sqlite3
 import stat
 from dataclasses import asdict
 
-from ..errors import DedupeError
+from ..errors import DedupeError, InvalidParameter
 from ..model import ScanResult
 from ..provenance import Location
 
@@ -114,13 +114,15 @@ def check_target(path: str | None) -> None:
     existing folder, or a dedupe SQLite report to replace. The CLI can call this before
     scanning, so that a long scan does not end in a refusal."""
     if path is None or path == "-":
-        raise DedupeError("--format sqlite needs -o FILE (a database cannot go to standard output)")
+        raise InvalidParameter(
+            "output", "is needed for an SQLite report (a database cannot go to standard output)"
+        )
     target = os.path.realpath(path)
     if os.path.isdir(target):
-        raise DedupeError(f"-o {path} is a folder")
+        raise InvalidParameter("output", f"{path} is a folder")
     folder = os.path.dirname(target)
     if not os.path.isdir(folder):
-        raise DedupeError(f"no such folder for -o: {folder}")
+        raise InvalidParameter("output", f"{path}: no such folder {folder}")
     if not os.path.exists(target):
         return
     if not is_dedupe_report(target):
