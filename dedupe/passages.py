@@ -378,7 +378,7 @@ class KnownPairs:
                 found.add(((doc_a, a[1], a[2]), (doc_b, b[1], b[2])))
         keys = sorted({key for pair in found for key in pair})
         index = {key: k for k, key in enumerate(keys)}
-        pairs = sorted(tuple(sorted((index[a], index[b]))) for a, b in found)
+        pairs = sorted({tuple(sorted((index[a], index[b]))) for a, b in found})
         segments = [
             Segment(doc, start, end, int(p.starts[start]), int(p.ends[end - 1]))
             for doc, start, end in keys
