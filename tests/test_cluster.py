@@ -158,19 +158,6 @@ def test_workers_without_this_dedupe_are_refused():
 # ------------------------------------------------------------------------------ --jobs
 
 
-def _pid_after(item: int, delay: float) -> int:
-    time.sleep(delay)
-    return os.getpid()
-
-
-def test_local_executor_runs_in_as_many_processes_as_jobs():
-    with Local(2) as local:
-        pids = set(local.map(_pid_after, list(range(8)), 0.05))
-    assert len(pids) == 2 and os.getpid() not in pids
-    with Local(1) as local:
-        assert set(local.map(_pid_after, list(range(3)), 0)) == {os.getpid()}
-
-
 PIDS: list[str] = []  # where _recording_sketch writes the ids of its processes
 
 
