@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from dedupe.arrays import covered
 from dedupe.evaluation.synthetic import OBFUSCATIONS, PlantedCase
 
 __all__ = ["Detection", "Scores", "as_detection", "orient", "score", "score_by_obfuscation"]
@@ -92,23 +93,11 @@ def _detects(a: Detection, b: Detection) -> bool:
     return a[1] < b[2] and b[1] < a[2] and a[4] < b[5] and b[4] < a[5]
 
 
-def _covered(start: int, end: int, intervals: Iterable[tuple[int, int]]) -> int:
-    """Number of characters of ``[start, end)`` covered by the union of ``intervals``."""
-    clipped = sorted((max(a, start), min(b, end)) for a, b in intervals if a < end and b > start)
-    total, reach = 0, start
-    for a, b in clipped:
-        a = max(a, reach)
-        if b > a:
-            total += b - a
-            reach = b
-    return total
-
-
 def _coverage(target: Detection, others: Sequence[Detection]) -> float:
     """``|⋃ (target ⊓ o)| / |target|`` over the ``others`` that overlap ``target``."""
     hits = [o for o in others if _detects(target, o)]
-    copy = _covered(target[1], target[2], ((o[1], o[2]) for o in hits))
-    source = _covered(target[4], target[5], ((o[4], o[5]) for o in hits))
+    copy = covered([(o[1], o[2]) for o in hits], target[1], target[2])
+    source = covered([(o[4], o[5]) for o in hits], target[4], target[5])
     return (copy + source) / (target[2] - target[1] + target[5] - target[4])
 
 
