@@ -22,9 +22,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from dedupe.evaluation.synthetic import generate_text  # noqa: E402
-from dedupe.index import Index  # noqa: E402
-from dedupe.indexed import scan_indexed  # noqa: E402
-from dedupe.scan import Parameters, scan  # noqa: E402
+from dedupe.pipeline.indexed import scan_indexed  # noqa: E402
+from dedupe.pipeline.scan import Parameters, scan  # noqa: E402
+from dedupe.store.index import Index  # noqa: E402
 
 
 def write(folder: Path, first: int, count: int, words: int) -> None:

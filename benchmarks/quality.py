@@ -47,8 +47,8 @@ sys.path.insert(0, str(REPO))
 
 from dedupe.evaluation.plagdet import Detection, Scores, orient, score, score_by_obfuscation  # noqa: E402
 from dedupe.evaluation.synthetic import PlantedCase, generate_corpus  # noqa: E402
-from dedupe.normalise import tokenise  # noqa: E402
 from dedupe.read.files import read_file  # noqa: E402
+from dedupe.text.normalise import tokenise  # noqa: E402
 
 DEFAULT_CLOUGH = REPO.parent / "shared" / "datasets" / "clough_stevenson"
 POSITIVE = ("cut", "light", "heavy")

@@ -7,31 +7,31 @@ Usage::
 
 The question: does finding candidate segment pairs with banded MinHash (LSH) lose reused
 passages that comparing every pair of segments would have found?  ``scan`` is run twice
-on the same corpus with the default parameters and executor, ``dedupe.executors.Local``
+on the same corpus with the default parameters and executor, ``dedupe.pipeline.executors.Local``
 (one pool for both runs: its workers are forked during the first run's sketching, as
 forking after numba's OpenMP threads have run in this process kills the workers):
 
-1. **LSH run**: the default ``pair_finder`` (``dedupe.scan.lsh_candidates``), wrapped only to
-   record the distinct candidate pairs of each shingle family and the time spent finding
-   them.
+1. **LSH run**: the default ``pair_finder`` (``dedupe.pipeline.scan.lsh_candidates``),
+   wrapped only to record the distinct candidate pairs of each shingle family and the
+   time spent finding them.
 2. **Exact run**: ``ExactPairs``, which uses no MinHash or LSH at all.  It reads every
    document again (``dedupe.read.files.read_file``, checked against the digest sketched),
-   prepares it (``dedupe.prepared.prepare``) and builds each signed segment's sets from its
-   token range: word n-grams (``dedupe.shingle.shingle_set``) and content words
-   (``dedupe.shingle.content_set``).  Every pair of segments of different documents is
+   prepares it (``dedupe.text.prepared.prepare``) and builds each signed segment's sets from its
+   token range: word n-grams (``dedupe.text.shingle.shingle_set``) and content words
+   (``dedupe.text.shingle.content_set``).  Every pair of segments of different documents is
    then compared with sparse matrix products (0/1 membership matrices, scipy.sparse; row
    chunks sized so that a product never holds more than ``PRODUCT_BUDGET`` entries; only
    pairs sharing at least one shingle are materialised) and kept when it reaches the
    threshold that verification applies to candidates:
 
    * verbatim: ``max(Jaccard, containment of the smaller set in the larger)`` of the word
-     n-gram sets ``>= candidate_threshold`` (as ``dedupe.verify.verify``);
+     n-gram sets ``>= candidate_threshold`` (as ``dedupe.match.verify.verify``);
    * content: rarity-weighted Jaccard of the content-word sets, weights
-     ``dedupe.verify.idf_weights`` of the collection, ``>= paraphrase_window_threshold``
-     (as ``dedupe.verify.verify_weighted``).  Words of weight 0 (in more than half the
+     ``dedupe.match.verify.idf_weights`` of the collection, ``>= paraphrase_window_threshold``
+     (as ``dedupe.match.verify.verify_weighted``).  Words of weight 0 (in more than half the
      segments) add nothing to either side of the ratio, so their columns are left out.
 
-   Pairs within ``SLACK`` of the threshold in the product are decided by ``dedupe.verify``
+   Pairs within ``SLACK`` of the threshold in the product are decided by ``dedupe.match.verify``
    itself, so that float rounding (summation order of the weights) cannot make the two
    runs disagree on a pair exactly at the threshold.  The exact finder therefore returns
    precisely the pairs that verification would accept if every pair were a candidate: a
@@ -80,18 +80,18 @@ sys.path.insert(0, str(HERE))
 
 import throughput  # noqa: E402
 
-from dedupe.executors import Local  # noqa: E402
+from dedupe.match.verify import Weights, idf_weights, verify, verify_weighted  # noqa: E402
 from dedupe.model import ScanResult  # noqa: E402
 from dedupe.parameters import CONTENT, VERBATIM, Parameters  # noqa: E402
-from dedupe.prepared import prepare  # noqa: E402
-from dedupe.provenance import Location, Passage  # noqa: E402
+from dedupe.pipeline.executors import Local  # noqa: E402
+from dedupe.pipeline.scan import Collection, lsh_candidates, scan  # noqa: E402
+from dedupe.provenance.orient import Location, Passage  # noqa: E402
 from dedupe.read.files import Skipped, read_file  # noqa: E402
-from dedupe.scan import Collection, lsh_candidates, scan  # noqa: E402
-from dedupe.shingle import SetTable, content_set, shingle_set  # noqa: E402
-from dedupe.verify import Weights, idf_weights, verify, verify_weighted  # noqa: E402
+from dedupe.text.prepared import prepare  # noqa: E402
+from dedupe.text.shingle import SetTable, content_set, shingle_set  # noqa: E402
 
 PRODUCT_BUDGET = 8_000_000  # entries (pairs x shared shingles) of one chunk's product, at most
-SLACK = 1e-6  # pairs this close below the threshold in the product are left to dedupe.verify
+SLACK = 1e-6  # pairs this close below the threshold in the product are left to dedupe.match.verify
 COVER = 0.5  # share of a passage's characters the other run's passage must cover, each side
 TARGET_RECALL = 0.98  # the acceptance point
 
@@ -158,7 +158,7 @@ def row_chunks(matrix: sparse.csr_matrix, budget: int) -> list[tuple[int, int]]:
 @dataclass
 class AllPairs:
     """The pairs of an all-pairs comparison that reach the threshold (before the final
-    decision by ``dedupe.verify``), and how many pairs shared a shingle at all."""
+    decision by ``dedupe.match.verify``), and how many pairs shared a shingle at all."""
 
     pairs: np.ndarray
     sharing: int

@@ -37,8 +37,8 @@ For each size:
    names are summed); without them the table is left out.
 3. **Baselines**, each in its own subprocess (``--baseline floor|naive CORPUS``) so its
    RSS is its own: *floor* reads every file, tokenises it with
-   :func:`dedupe.normalise.tokenise` and hashes its word 3-grams with
-   :func:`dedupe.shingle.word_hashes`/``ngram_hashes`` (no MinHash: no scan can be faster);
+   :func:`dedupe.text.normalise.tokenise` and hashes its word 3-grams with
+   :func:`dedupe.text.shingle.word_hashes`/``ngram_hashes`` (no MinHash: no scan can be faster);
    *naive* is the textbook datasketch way: per paragraph a new ``MinHash(num_perm=128)``
    with one ``update`` per word 3-gram, inserted in one ``MinHashLSH(threshold=0.5)``,
    then every paragraph queried.  When the size asked for exceeds ``--naive-sample``
@@ -79,8 +79,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from dedupe.evaluation.synthetic import generate_text  # noqa: E402
-from dedupe.normalise import tokenise  # noqa: E402
-from dedupe.shingle import ngram_hashes, word_hashes  # noqa: E402
+from dedupe.text.normalise import tokenise  # noqa: E402
+from dedupe.text.shingle import ngram_hashes, word_hashes  # noqa: E402
 
 MB = 1_000_000
 _UNITS = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .parameters import Parameters
-from .provenance import Passage
+from .provenance.orient import Passage
 from .read.files import Skipped
-from .sketch import DocumentInfo
+from .text.sketch import DocumentInfo
 
 
 @dataclass

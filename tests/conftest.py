@@ -8,7 +8,7 @@ import pytest
 
 from dedupe.model import ScanResult
 from dedupe.parameters import Parameters
-from dedupe.scan import scan
+from dedupe.pipeline.scan import scan
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

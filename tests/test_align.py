@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.align import (
+from dedupe.match.align import (
     Alignment,
     Span,
     align,
@@ -21,7 +21,7 @@ from dedupe.align import (
     split_at_inserted_paragraphs,
     union,
 )
-from dedupe.shingle import ngram_hashes, word_hashes
+from dedupe.text.shingle import ngram_hashes, word_hashes
 
 N = 3
 
@@ -360,7 +360,7 @@ def _box(a_start: int, a_end: int, b_start: int, b_end: int) -> Alignment:
 
 
 def test_reordered_pieces_of_one_passage_are_grouped():
-    from dedupe.align import reordered_runs
+    from dedupe.match.align import reordered_runs
 
     # Sentences 1-2-3 of the first document appear as 3-1-2 in the second.
     pieces = [_box(0, 20, 130, 150), _box(22, 40, 150, 170), _box(41, 60, 100, 128)]
@@ -368,7 +368,7 @@ def test_reordered_pieces_of_one_passage_are_grouped():
 
 
 def test_pieces_in_order_far_apart_or_scattered_are_not_grouped():
-    from dedupe.align import reordered_runs
+    from dedupe.match.align import reordered_runs
 
     in_order = [_box(0, 20, 100, 120), _box(25, 40, 125, 140)]
     far_in_first = [_box(0, 20, 120, 140), _box(200, 220, 100, 120)]

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from dedupe.errors import DedupeError, InvalidParameter
 from dedupe.parameters import Parameters
-from dedupe.provenance import (
+from dedupe.pipeline.scan import scan
+from dedupe.provenance.orient import (
     RECURRING,
     Location,
     Passage,
@@ -22,7 +23,6 @@ from dedupe.provenance import (
     mark_boilerplate,
     recurrence,
 )
-from dedupe.scan import scan
 
 from .conftest import CORPUS
 from .strategies import prose

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from datasketch import MinHashLSH
 
-from dedupe.candidates import BandStore, band_keys, bucket_pairs, candidate_pairs, lsh_bands
-from dedupe.sign import signature_matrix, signatures
+from dedupe.match.candidates import BandStore, band_keys, bucket_pairs, candidate_pairs, lsh_bands
+from dedupe.text.sign import signature_matrix, signatures
 
 NUM_PERM = 128
 

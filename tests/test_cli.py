@@ -17,9 +17,9 @@ from dedupe.cli.app import in_flags
 from dedupe.cli.results import emit
 from dedupe.model import ScanResult
 from dedupe.parameters import Parameters
-from dedupe.provenance import Location, Passage
+from dedupe.pipeline.scan import scan
+from dedupe.provenance.orient import Location, Passage
 from dedupe.report.tables import render
-from dedupe.scan import scan
 
 from .conftest import CORPUS
 from .strategies import prose

@@ -13,16 +13,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import dedupe.cluster
-import dedupe.scan
+import dedupe.pipeline.cluster
+import dedupe.pipeline.scan
 from dedupe.cli import main
-from dedupe.cluster import dask_executor
 from dedupe.errors import DedupeError
 from dedupe.evaluation.synthetic import generate_corpus
-from dedupe.executors import Local
 from dedupe.parameters import Parameters
+from dedupe.pipeline.cluster import dask_executor
+from dedupe.pipeline.executors import Local
+from dedupe.pipeline.scan import scan
 from dedupe.report.tables import render
-from dedupe.scan import scan
 
 pytest.importorskip("distributed")
 
@@ -56,18 +56,18 @@ def synthetic(tmp_path_factory) -> Path:
 def small_tasks(monkeypatch) -> dict[str, list[int]]:
     """Small partitions and alignment groups, so there are many of each; the number of
     each in every scan is recorded."""
-    monkeypatch.setattr(dedupe.scan, "PARTITION_BYTES", 20_000)
-    monkeypatch.setattr(dedupe.scan, "GROUP_DOCUMENTS", 8)
+    monkeypatch.setattr(dedupe.pipeline.scan, "PARTITION_BYTES", 20_000)
+    monkeypatch.setattr(dedupe.pipeline.scan, "GROUP_DOCUMENTS", 8)
     counts: dict[str, list[int]] = {"partitions": [], "groups": []}
     for name in counts:
-        original = getattr(dedupe.scan, name)
+        original = getattr(dedupe.pipeline.scan, name)
 
         def recording(*args, _name=name, _original=original):
             tasks = _original(*args)
             counts[_name].append(len(tasks))
             return tasks
 
-        monkeypatch.setattr(dedupe.scan, name, recording)
+        monkeypatch.setattr(dedupe.pipeline.scan, name, recording)
     return counts
 
 
@@ -95,7 +95,7 @@ def _one_error_line(result) -> str:
 def test_dask_counts_the_cluster_workers_and_keeps_item_order(dask):
     assert dask.workers == 2
     # more items than the window of tasks submitted ahead (AHEAD per worker)
-    items = list(range(10 * dedupe.cluster.AHEAD * dask.workers))
+    items = list(range(10 * dedupe.pipeline.cluster.AHEAD * dask.workers))
     assert list(dask.map(operator.add, items, 1000)) == [1000 + i for i in items]
     assert list(dask.map(abs, [-3])) == [3]
     assert list(dask.map(operator.add, [], 1)) == []
@@ -148,11 +148,11 @@ class FakeClient:
 def test_workers_without_this_dedupe_are_refused():
     missing = FakeClient({"tcp://w:1": dedupe.__version__, "tcp://w:2": ImportError("x")})
     with pytest.raises(DedupeError, match="not installed on the Dask worker tcp://w:2"):
-        dedupe.cluster._check_workers(missing, "tcp://s:8786")
+        dedupe.pipeline.cluster._check_workers(missing, "tcp://s:8786")
     other = FakeClient({"tcp://w:1": "0.0.1"})
     with pytest.raises(DedupeError, match="tcp://w:1 has dedupe 0.0.1"):
-        dedupe.cluster._check_workers(other, "tcp://s:8786")
-    dedupe.cluster._check_workers(FakeClient({"tcp://w:1": dedupe.__version__}), "s")
+        dedupe.pipeline.cluster._check_workers(other, "tcp://s:8786")
+    dedupe.pipeline.cluster._check_workers(FakeClient({"tcp://w:1": dedupe.__version__}), "s")
 
 
 # ------------------------------------------------------------------------------ --jobs
@@ -167,11 +167,11 @@ def _recording_sketch(part, params, store):
     return SKETCH_FILES(part, params, store)
 
 
-SKETCH_FILES = dedupe.scan.sketch_files
+SKETCH_FILES = dedupe.pipeline.scan.sketch_files
 
 
 def test_jobs_1_and_2_give_the_same_json(synthetic, small_tasks, tmp_path, monkeypatch):
-    monkeypatch.setattr(dedupe.scan, "sketch_files", _recording_sketch)
+    monkeypatch.setattr(dedupe.pipeline.scan, "sketch_files", _recording_sketch)
     outputs, processes = [], []
     for jobs in ("1", "2"):
         folder = tmp_path / f"pids-{jobs}"
@@ -219,7 +219,7 @@ def test_an_indexed_scan_on_two_workers_reports_what_a_plain_scan_does(tmp_path)
 
 
 def test_unreachable_scheduler_is_one_error_line(monkeypatch):
-    monkeypatch.setattr(dedupe.cluster, "CONNECT_TIMEOUT", 1)
+    monkeypatch.setattr(dedupe.pipeline.cluster, "CONNECT_TIMEOUT", 1)
     line = _one_error_line(_run("scan", str(CORPUS), "--dask", "tcp://127.0.0.1:1"))
     assert "cannot connect to the Dask scheduler at tcp://127.0.0.1:1" in line
 

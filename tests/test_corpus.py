@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from dedupe.normalise import tokenise
-from dedupe.shingle import content_hashes, ngram_hashes, word_hashes
-from dedupe.verify import Weights, ordered_similarity
+from dedupe.match.verify import Weights, ordered_similarity
+from dedupe.text.normalise import tokenise
+from dedupe.text.shingle import content_hashes, ngram_hashes, word_hashes
 
 from .conftest import CORPUS
 

@@ -1,4 +1,4 @@
-"""Executors (``dedupe.executors``): where the parallel stages run. ``Local`` keeps its
+"""Executors (``dedupe.pipeline.executors``): where the parallel stages run. ``Local`` keeps its
 worker processes for the whole run and a scratch folder the workers share; the Dask
 executor is tested in ``test_cluster``."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dedupe.executors import Local
+from dedupe.pipeline.executors import Local
 
 
 def _pid_after(item: int, delay: float) -> int:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from dedupe.candidates import bucket_links, bucket_pairs
-from dedupe.families import components, family_pairs
+from dedupe.match.candidates import bucket_links, bucket_pairs
+from dedupe.match.families import components, family_pairs
 
 
 def _set(pairs) -> set[tuple[int, int]]:

@@ -1,5 +1,5 @@
 """Fill: the text between in-order passages of two renderings, aligned sentence by
-sentence (``dedupe.fill``)."""
+sentence (``dedupe.match.fill``)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.align import Alignment, Span
-from dedupe.fill import (
+from dedupe.match.align import Alignment, Span
+from dedupe.match.fill import (
     established,
     fill,
     in_order,
@@ -19,10 +19,10 @@ from dedupe.fill import (
     sentence_cuts,
     shared_weights,
 )
+from dedupe.match.verify import Weights
 from dedupe.parameters import Parameters
-from dedupe.prepared import Prepared, prepare
 from dedupe.read.files import Document
-from dedupe.verify import Weights
+from dedupe.text.prepared import Prepared, prepare
 
 PARAMS = Parameters()
 OPENING = "Chapter one. The voyage of the Pilgrim began in the spring of that year, at Boston."
@@ -173,7 +173,7 @@ def test_a_pair_is_established_by_enough_paraphrases_in_order():
 
 
 def test_a_paraphrase_crossing_an_established_chain_is_dropped_other_kinds_kept():
-    from dedupe.passages import filled_passages
+    from dedupe.match.passages import filled_passages
 
     words = [f"w{k}" for k in range(600)]
     pa = _prepared("a.txt", [" ".join(words[:300]) + "."])

@@ -16,9 +16,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from dedupe.parameters import Parameters
+from dedupe.pipeline.scan import scan
 from dedupe.read import formats
 from dedupe.read.files import Document, Skipped, read_document, read_documents, read_file
-from dedupe.scan import scan
 
 ARTICLE = [
     "The old harbour bridge reopened to traffic on Monday after two years of repairs, the "
@@ -567,9 +567,9 @@ def test_index_and_duplicates_read_a_docx_as_the_document_it_is(tmp_path):
     """Whole-file commands (index, query, duplicates) read HTML, PDF and DOCX files as
     one document each; a container of many documents is skipped with the reason."""
     from dedupe.duplicates.find import DuplicateParameters, duplicates
-    from dedupe.index import Index
-    from dedupe.indexed import scan_indexed
+    from dedupe.pipeline.indexed import scan_indexed
     from dedupe.read.files import read_whole
+    from dedupe.store.index import Index
 
     folder = tmp_path / "docs"
     folder.mkdir()

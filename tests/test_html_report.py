@@ -16,10 +16,10 @@ import pytest
 
 from dedupe.model import ScanResult
 from dedupe.parameters import Parameters
-from dedupe.provenance import Location, Passage
+from dedupe.pipeline.scan import scan
+from dedupe.provenance.orient import Location, Passage
 from dedupe.report import html as html_report
 from dedupe.report.html import CSP, render_html, shared_words
-from dedupe.scan import scan
 
 from .strategies import prose
 

@@ -18,15 +18,15 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from dedupe import prepared as prepared_module
 from dedupe.cli import main
 from dedupe.errors import DedupeError
 from dedupe.evaluation.synthetic import generate_text
-from dedupe.index import BATCH_FILES, Index, open_index
-from dedupe.indexed import query, scan_indexed
 from dedupe.parameters import Parameters
+from dedupe.pipeline.indexed import query, scan_indexed
+from dedupe.pipeline.scan import scan
 from dedupe.report.tables import to_dict
-from dedupe.scan import scan
+from dedupe.store.index import BATCH_FILES, Index, open_index
+from dedupe.text import prepared as prepared_module
 
 from .conftest import CORPUS
 
@@ -281,7 +281,7 @@ def test_duplicates_of_an_indexed_collection(tmp_path, monkeypatch):
 
 
 def test_rescan_after_an_addition_reads_only_the_new_file_and_its_partners(tmp_path, monkeypatch):
-    import dedupe.index as index_module
+    import dedupe.store.index as index_module
 
     folder = tmp_path / "collection"
     docs = write_docs(folder, 8, words=700)
@@ -312,7 +312,7 @@ def test_rescan_after_an_addition_reads_only_the_new_file_and_its_partners(tmp_p
 
 
 def test_a_bucket_over_many_documents_pairs_its_members_with_the_likeliest_source():
-    from dedupe.index import _bucket_pairs
+    from dedupe.store.index import _bucket_pairs
 
     members = [(10 + d, d) for d in range(6)]  # one segment in each of six documents
     rank = {d: (d + 3) % 6 for d in range(6)}  # document 3 ranks first

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dedupe.normalise import WORD, normalise, normalise_word, tokenise
+from dedupe.text.normalise import WORD, normalise, normalise_word, tokenise
 
 from .strategies import TEXT
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dedupe.align import Alignment, Span, ordered_matches
-from dedupe.normalise import tokenise
+from dedupe.match.align import Alignment, Span, ordered_matches
+from dedupe.match.verify import Weights, idf_weights, ordered_similarity, weighted_similarity
 from dedupe.parameters import Parameters
-from dedupe.scan import scan
-from dedupe.shingle import STOP_WORDS, content_hashes, content_key, content_spans, range_sets
-from dedupe.verify import Weights, idf_weights, ordered_similarity, weighted_similarity
+from dedupe.pipeline.scan import scan
+from dedupe.text.normalise import tokenise
+from dedupe.text.shingle import STOP_WORDS, content_hashes, content_key, content_spans, range_sets
 
 CLOUGH = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "clough_stevenson"
 

@@ -1,4 +1,4 @@
-"""One alignment task's wiring (``dedupe.passages``): candidate pairs named by path
+"""One alignment task's wiring (``dedupe.match.passages``): candidate pairs named by path
 become segments of the prepared documents, found passages are grouped by document pair.
 What the task finds is tested on real text by the corpus, fill and planted tests."""
 
@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from dedupe.align import Alignment, Span
+from dedupe.match.align import Alignment, Span
+from dedupe.match.passages import KnownPairs, by_pair
+from dedupe.match.verify import Weights
 from dedupe.parameters import Parameters
-from dedupe.passages import KnownPairs, by_pair
-from dedupe.prepared import prepare
 from dedupe.read.files import Document
-from dedupe.verify import Weights
+from dedupe.text.prepared import prepare
 
 PARAMS = Parameters()
 

@@ -11,7 +11,7 @@ import pytest
 
 from dedupe.evaluation.synthetic import generate_text
 from dedupe.parameters import Parameters
-from dedupe.scan import scan
+from dedupe.pipeline.scan import scan
 
 SOURCE_HEADER = "Bulletin\n\nMarch 3, 2015\n\n"
 COPY_HEADER = "Digest\n\nJune 1, 2016\n\n"

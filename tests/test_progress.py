@@ -10,7 +10,7 @@ import pytest
 
 from dedupe.cli.progress import ProgressBar
 from dedupe.parameters import Parameters
-from dedupe.scan import scan
+from dedupe.pipeline.scan import scan
 
 from .strategies import prose
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedupe.provenance import (
+from dedupe.provenance.orient import (
     EXCERPT_CHARS,
     MTIME_SLACK,
     Location,

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dedupe.executors import Local
+from dedupe.match.verify import idf_weights, verify, verify_weighted
 from dedupe.parameters import CONTENT, VERBATIM, Parameters
-from dedupe.shingle import SetTable
-from dedupe.verify import idf_weights, verify, verify_weighted
+from dedupe.pipeline.executors import Local
+from dedupe.text.shingle import SetTable
 
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "recall.py"
 
@@ -166,7 +166,7 @@ def test_summary_reports_recall_and_planted_reuse(runs):
 
 
 def test_passage_matching_needs_half_of_each_side():
-    from dedupe.provenance import Location, Passage
+    from dedupe.provenance.orient import Location, Passage
 
     def passage(a: tuple[int, int], b: tuple[int, int], paths=("x", "y")) -> Passage:
         source = Location(paths[0], 1, 1, *a)

@@ -15,7 +15,8 @@ import pytest
 
 from dedupe.model import ScanResult
 from dedupe.parameters import Parameters
-from dedupe.provenance import Location, Passage, excerpt
+from dedupe.pipeline.scan import scan
+from dedupe.provenance.orient import Location, Passage, excerpt
 from dedupe.report.tables import (
     COLUMNS,
     CSV_COLUMNS,
@@ -26,7 +27,6 @@ from dedupe.report.tables import (
     to_dict,
     without_boilerplate,
 )
-from dedupe.scan import scan
 
 from .strategies import prose
 
@@ -279,7 +279,7 @@ def test_same_scan_twice_gives_byte_identical_output(corpus, result, fmt):
 
 
 _RENDER = (
-    "import sys; from dedupe.scan import scan; from dedupe.parameters import Parameters; "
+    "import sys; from dedupe.pipeline.scan import scan; from dedupe.parameters import Parameters; "
     "from dedupe.report.tables import render; "
     "sys.stdout.write(render(scan([sys.argv[1]], Parameters()), 'json'))"
 )

@@ -1,4 +1,4 @@
-"""The scan driver's own steps (``dedupe.scan``): partitions of files, byte-identical
+"""The scan driver's own steps (``dedupe.pipeline.scan``): partitions of files, byte-identical
 copies, verification of candidate chunks, boilerplate copies and alignment groups. The
 whole pipeline is exercised by the corpus, planted and CLI tests."""
 
@@ -8,7 +8,7 @@ from itertools import combinations
 
 import numpy as np
 
-from dedupe.scan import (
+from dedupe.pipeline.scan import (
     GROUP_DOCUMENTS,
     copies_of,
     grouped,

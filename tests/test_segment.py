@@ -6,8 +6,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dedupe.normalise import tokenise
-from dedupe.segment import paragraphs, segment, sentence_starts, windows
+from dedupe.text.normalise import tokenise
+from dedupe.text.segment import paragraphs, segment, sentence_starts, windows
 
 from .strategies import TEXT, prose
 

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.sequence import matching_blocks, opcodes
+from dedupe.match.sequence import matching_blocks, opcodes
 
 SEQUENCE = st.lists(st.integers(0, 6), max_size=60)
 

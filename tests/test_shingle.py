@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedupe.shingle import (
+from dedupe.text.shingle import (
     content_hashes,
     content_key,
     content_set,
@@ -133,7 +133,7 @@ def test_content_set_is_sorted_unique_without_function_words():
 
 
 def test_content_sets_of_ranges_are_sorted_unique_without_function_words():
-    from dedupe.shingle import content_spans, range_sets
+    from dedupe.text.shingle import content_spans, range_sets
 
     hashes = content_hashes(["the", "ministers", "met", "the", "minister", "budget"])
     table = range_sets(*content_spans(hashes, np.array([(0, 6), (3, 4)])))
@@ -144,7 +144,7 @@ def test_content_sets_of_ranges_are_sorted_unique_without_function_words():
 
 
 def test_range_sets_hold_each_ranges_distinct_values_and_tables_concatenate():
-    from dedupe.shingle import SetTable, range_sets
+    from dedupe.text.shingle import SetTable, range_sets
 
     rng = np.random.default_rng(3)
     values = rng.integers(1, 30, 200).astype(np.uint32)

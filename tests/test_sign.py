@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from datasketch import LeanMinHash
 
-from dedupe.sign import signatures
+from dedupe.text.sign import signatures
 
 
 def _random_values(count: int, seed: int) -> np.ndarray:
@@ -66,7 +66,7 @@ def test_signature_depends_on_the_set_not_its_order():
 def test_vectorised_signatures_equal_datasketch_minhash_values():
     from datasketch import MinHash
 
-    from dedupe.sign import SEED, signature_matrix
+    from dedupe.text.sign import SEED, signature_matrix
 
     rng = np.random.default_rng(3)
     sets = [
@@ -81,7 +81,7 @@ def test_vectorised_signatures_equal_datasketch_minhash_values():
 
 @pytest.mark.parametrize("seed", range(5))
 def test_range_signatures_are_the_signatures_of_the_ranges_sets(seed):
-    from dedupe.sign import range_signatures, signature_matrix
+    from dedupe.text.sign import range_signatures, signature_matrix
 
     rng = np.random.default_rng(seed)
     # Few distinct values, so ranges repeat values; ranges overlap, nest and are empty.

@@ -1,16 +1,16 @@
-"""Sketching (``dedupe.sketch``): a document prepared once is signed into one row per
+"""Sketching (``dedupe.text.sketch``): a document prepared once is signed into one row per
 segment long enough to report, and partitions of files are sketched in order."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from dedupe.candidates import lsh_bands
 from dedupe.evaluation.synthetic import generate_text
+from dedupe.match.candidates import lsh_bands
 from dedupe.parameters import CONTENT, VERBATIM, Parameters
-from dedupe.prepared import prepare
 from dedupe.read.files import Document
-from dedupe.sketch import concat, describe, sign, sketch_files
+from dedupe.text.prepared import prepare
+from dedupe.text.sketch import concat, describe, sign, sketch_files
 
 PARAMS = Parameters()
 

@@ -14,7 +14,8 @@ import pytest
 from dedupe.errors import DedupeError, InvalidParameter
 from dedupe.model import ScanResult
 from dedupe.parameters import Parameters
-from dedupe.provenance import Location, Passage
+from dedupe.pipeline.scan import scan
+from dedupe.provenance.orient import Location, Passage
 from dedupe.report import sqlite as sqlite_report
 from dedupe.report.sqlite import (
     APPLICATION_ID,
@@ -25,8 +26,7 @@ from dedupe.report.sqlite import (
     write_sqlite,
 )
 from dedupe.report.tables import to_dict
-from dedupe.scan import scan
-from dedupe.sketch import DocumentInfo
+from dedupe.text.sketch import DocumentInfo
 
 from .strategies import prose
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedupe.verify import (
+from dedupe.match.verify import (
     SegmentMatch,
     idf_weights,
     ordered_similarity,

@@ -9,8 +9,8 @@ from ..duplicates.find import duplicates as find_duplicate_files
 from ..duplicates.find import render as render_duplicates
 from ..duplicates.quarantine import check_folder, plan_moves, quarantine, restore
 from ..errors import DedupeError
-from ..index import open_index
 from ..report.output import needs_printable, printable, printable_fields, write
+from ..store.index import open_index
 from .app import main
 from .options import report_options
 from .results import index_files_of, log_to, refuse_bad_output

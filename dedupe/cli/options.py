@@ -7,12 +7,12 @@ from contextlib import contextmanager
 
 import click
 
-from ..cluster import INSTALL_HINT, dask_executor
 from ..errors import DedupeError
-from ..executors import Executor, Local, available_cores
-from ..index import DEFAULT_PATH as DEFAULT_INDEX
 from ..parameters import Parameters
+from ..pipeline.cluster import INSTALL_HINT, dask_executor
+from ..pipeline.executors import Executor, Local, available_cores
 from ..report.tables import FORMATS, PASSAGE_FORMATS
+from ..store.index import DEFAULT_PATH as DEFAULT_INDEX
 
 DEFAULTS = Parameters()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from ..index import open_index
-from ..indexed import query, scan_indexed
+from ..pipeline.indexed import query, scan_indexed
+from ..pipeline.scan import scan
 from ..report.tables import render_rows
-from ..scan import scan
+from ..store.index import open_index
 from .app import main
 from .options import (
     boilerplate_option,

@@ -11,12 +11,12 @@ How a pair of documents is judged
 
 * **exact**: the same content digest (xxh3-128 of the file bytes).
 * **near**: the Jaccard similarity of the two documents' word n-gram sets (after
-  normalisation, see ``dedupe.normalise``) is at least ``threshold``.
+  normalisation, see ``dedupe.text.normalise``) is at least ``threshold``.
 * **contained**: otherwise, the share of the smaller document's n-grams found in the
   larger one (its containment) is at least ``threshold``: the smaller is an excerpt or
   a subset of the larger.
 
-Both figures are exact (``dedupe.verify.overlap``), computed on candidate pairs only.
+Both figures are exact (``dedupe.match.verify.overlap``), computed on candidate pairs only.
 
 Candidates, and why LSH Ensemble
 --------------------------------
@@ -33,7 +33,7 @@ smaller set, the same queries also find the near pairs. The ensemble is tuned fo
 recall (false negatives weigh 0.9, false positives 0.1: with datasketch's even weights
 it missed a tenth of the small excerpts at threshold 0.8, in our tests), since a false
 candidate only costs one exact verification. The Jaccard ``MinHashLSH`` of
-``dedupe.candidates.candidate_pairs`` is run as well and its pairs are added: it is cheap
+``dedupe.match.candidates.candidate_pairs`` is run as well and its pairs are added: it is cheap
 and catches near pairs that the ensemble's coarser size partitions might miss. Both look
 ``candidate_margin`` below the threshold, so that pairs whose MinHash estimate falls just
 short are still verified; exact verification then removes every false candidate.
@@ -77,14 +77,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 from datasketch import MinHashLSHEnsemble
 
-from ..candidates import band_keys, candidate_pairs, lsh_bands
 from ..errors import DedupeError, InvalidParameter
-from ..normalise import tokenise
+from ..match.candidates import band_keys, candidate_pairs, lsh_bands
+from ..match.verify import overlap
 from ..read.files import Document, Skipped, read_paths
 from ..report.tables import FORMATS, render_rows
-from ..shingle import ngram_hashes, shingle_set, word_hashes
-from ..sign import signatures
-from ..verify import overlap
+from ..text.normalise import tokenise
+from ..text.shingle import ngram_hashes, shingle_set, word_hashes
+from ..text.sign import signatures
 
 if TYPE_CHECKING:
     from .quarantine import Move

@@ -16,10 +16,10 @@ import json
 from dataclasses import asdict, dataclass
 
 from ..model import ScanResult
-from ..normalise import Tokens, tokenise
-from ..provenance import Location, Passage
+from ..provenance.orient import Location, Passage
 from ..read.files import Skipped
-from ..shingle import content_key
+from ..text.normalise import Tokens, tokenise
+from ..text.shingle import content_key
 
 try:  # a document by its name: a text file, a converted one (PDF...) or a record (PATH#ID)
     from ..read.files import read_document as read_text

@@ -30,7 +30,7 @@ from dataclasses import asdict
 
 from ..errors import DedupeError, InvalidParameter
 from ..model import ScanResult
-from ..provenance import Location
+from ..provenance.orient import Location
 
 APPLICATION_ID = int.from_bytes(b"ddrp", "big")  # "dedupe report", in the file header
 SCHEMA_VERSION = 1  # PRAGMA user_version

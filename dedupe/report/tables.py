@@ -16,7 +16,7 @@ from dataclasses import asdict, replace
 from tabulate import tabulate
 
 from ..model import ScanResult
-from ..provenance import Location, Passage
+from ..provenance.orient import Location, Passage
 from .html import render_html
 
 FORMATS = ("table", "csv", "json", "jsonl", "markdown")

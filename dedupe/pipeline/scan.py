@@ -13,24 +13,24 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .align import Alignment, Span, chain_labels, merge_close
-from .arrays import unique
-from .candidates import BandStore, bucket_links, bucket_pairs, unique_pairs
+from ..arrays import unique
+from ..instrument import Log, stage
+from ..match.align import Alignment, Span, chain_labels, merge_close
+from ..match.candidates import BandStore, bucket_links, bucket_pairs, unique_pairs
+from ..match.families import Check, family_pairs
+from ..match.fill import lexical_scores, matched_sentences
+from ..match.passages import CHANGED, Group, SegmentKey, align_group, oriented
+from ..match.sequence import matching_blocks
+from ..match.verify import WeightedSets, Weights, idf_weights, passing, passing_weighted
+from ..model import ScanResult
+from ..parameters import CONTENT, VERBATIM, Parameters
+from ..provenance.orient import Reuse, Side, excerpt, locate, source_rank
+from ..read.files import list_files
+from ..text.prepared import PreparedStore, prepared_again, prepared_store
+from ..text.shingle import SetSpill, SetTable
+from ..text.sign import range_signatures
+from ..text.sketch import Sketch, concat, sketch_files
 from .executors import Executor, Local, available_cores
-from .families import Check, family_pairs
-from .fill import lexical_scores, matched_sentences
-from .instrument import Log, stage
-from .model import ScanResult
-from .parameters import CONTENT, VERBATIM, Parameters
-from .passages import CHANGED, Group, SegmentKey, align_group, oriented
-from .prepared import PreparedStore, prepared_again, prepared_store
-from .provenance import Reuse, Side, excerpt, locate, source_rank
-from .read.files import list_files
-from .sequence import matching_blocks
-from .shingle import SetSpill, SetTable
-from .sign import range_signatures
-from .sketch import Sketch, concat, sketch_files
-from .verify import WeightedSets, Weights, idf_weights, passing, passing_weighted
 
 GROUP_DOCUMENTS = 64  # documents read by one alignment task, at most (one pair may add two)
 PARTITION_BYTES = 8 << 20  # bytes of files sketched by one task, at most
@@ -118,7 +118,7 @@ def lsh_candidates(collection: Collection, family: str, params: Parameters) -> I
     chunks: those of as many bands as there are cores at a time, bucketed in threads (a
     pair sharing buckets in several bands comes more than once). A word n-gram bucket
     over many documents gives at most k-1 links (``candidates.bucket_links``;
-    ``dedupe.families`` joins them into families); a content-word bucket every pair
+    ``dedupe.match.families`` joins them into families); a content-word bucket every pair
     of its members in different documents, none when crowded
     (``candidates.bucket_pairs``)."""
     signed = collection.sketch.signed

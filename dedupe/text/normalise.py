@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .arrays import code_points
+from ..arrays import code_points
 
 _FOLD = str.maketrans(
     {

@@ -29,7 +29,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .arrays import runs
+from ..arrays import runs
 
 Check = Callable[[np.ndarray], np.ndarray]
 """Takes ``(m, 2)`` pairs of segment rows, returns which verify (a boolean mask)."""

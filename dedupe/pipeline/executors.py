@@ -1,5 +1,5 @@
 """Where the parallel stages run: worker processes on this machine (``Local``) or a
-Dask cluster (``dedupe.cluster``). Both map a function over a list of items and give
+Dask cluster (``dedupe.pipeline.cluster``). Both map a function over a list of items and give
 the results in the order of the items, so the report does not depend on where or in
 what order the work was done.
 """

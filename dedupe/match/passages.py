@@ -5,7 +5,7 @@ A group's candidate pairs (``KnownPairs``: from a scan's LSH or from an index) a
 verified if need be, then aligned: word n-gram anchors chained into ``verbatim`` and
 ``near`` passages, stemmed content words matched in order into ``paraphrase`` passages,
 documents established as two renderings of one text filled between their passages
-(``dedupe.fill``), and reordered pieces of one passage joined. ``align_group`` is one
+(``dedupe.match.fill``), and reordered pieces of one passage joined. ``align_group`` is one
 such task, as a worker runs it.
 """
 
@@ -17,6 +17,22 @@ from functools import reduce
 
 import numpy as np
 
+from ..instrument import Log, stage
+from ..parameters import CONTENT, VERBATIM, Parameters
+from ..provenance.orient import (
+    Facts,
+    Passage,
+    Reuse,
+    Side,
+    document_date,
+    excerpt,
+    locate,
+    mark_boilerplate,
+    orient,
+)
+from ..text.prepared import Prepared, PreparedStore, prepared_again
+from ..text.segment import Segment
+from ..text.shingle import SetTable, content_spans, range_sets, shingle_set, verbatim_spans
 from .align import (
     Alignment,
     Span,
@@ -30,22 +46,6 @@ from .align import (
     union,
 )
 from .fill import crossing, established, fill
-from .instrument import Log, stage
-from .parameters import CONTENT, VERBATIM, Parameters
-from .prepared import Prepared, PreparedStore, prepared_again
-from .provenance import (
-    Facts,
-    Passage,
-    Reuse,
-    Side,
-    document_date,
-    excerpt,
-    locate,
-    mark_boilerplate,
-    orient,
-)
-from .segment import Segment
-from .shingle import SetTable, content_spans, range_sets, shingle_set, verbatim_spans
 from .verify import Weights, ordered_similarity, overlap, passing, passing_weighted
 
 
@@ -279,7 +279,7 @@ def filled_passages(
 ) -> tuple[list[Found], list[Reuse]]:
     """The text between the in-order passages of each document pair established as two
     renderings of one text, aligned sentence by sentence and joined with the paraphrase
-    passages it touches (``dedupe.fill``); and ``found`` without the passages so joined
+    passages it touches (``dedupe.match.fill``); and ``found`` without the passages so joined
     and without the paraphrases crossing the alignment (``fill.crossing``)."""
     kept, filled = [], []
     for (a, b), items in by_pair(found):
@@ -355,7 +355,7 @@ SegmentKey = tuple[str, int, int]
 @dataclass(frozen=True)
 class KnownPairs:
     """Candidate segment pairs found beforehand, by a scan's LSH or in a persistent index
-    (``dedupe.index``): ``collisions[family]`` holds pairs of segment keys whose
+    (``dedupe.store.index``): ``collisions[family]`` holds pairs of segment keys whose
     ``family`` sketches ("verbatim" or "content") collide; ``doc_keys[k]`` is the path
     under which prepared document ``k`` appears in them. ``weights`` are the rarity
     weights of content shingles, learnt from the whole collection. ``verified``: the

@@ -5,7 +5,7 @@ every segment (its token range, its LSH band keys in each shingle family, its co
 set for rarity weights and verification) and of every document (how reports describe
 it, what orientation needs), but not the text. Sketches of partitions are independent,
 so they are computed in parallel and concatenated in file order. Each document is
-prepared once (``dedupe.prepared``); a scan keeps it for the alignment of the
+prepared once (``dedupe.text.prepared``); a scan keeps it for the alignment of the
 candidate pairs that point at it.
 """
 
@@ -16,11 +16,11 @@ from datetime import date
 
 import numpy as np
 
-from .candidates import band_keys, lsh_bands
-from .parameters import CONTENT, VERBATIM, Parameters
+from ..match.candidates import band_keys, lsh_bands
+from ..parameters import CONTENT, VERBATIM, Parameters
+from ..provenance.orient import Facts, document_date
+from ..read.files import Document, Skipped, decoding_note, read_documents
 from .prepared import Prepared, PreparedStore, prepare
-from .provenance import Facts, document_date
-from .read.files import Document, Skipped, decoding_note, read_documents
 from .shingle import SetTable, content_spans, range_sets, verbatim_spans
 from .sign import range_signatures
 

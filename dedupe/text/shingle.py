@@ -15,7 +15,7 @@ import numpy as np
 import snowballstemmer
 import xxhash
 
-from .arrays import positions_of, unique
+from ..arrays import positions_of, unique
 
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 

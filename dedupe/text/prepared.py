@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 import xxhash
 
+from ..parameters import Parameters
+from ..read.files import Document, Skipped, read_document
 from .normalise import tokenise
-from .parameters import Parameters
-from .read.files import Document, Skipped, read_document
 from .segment import paragraphs, segment, sentence_bounds
 from .shingle import content_hashes, ngram_hashes, word_hashes
 
@@ -35,7 +35,7 @@ class Prepared:
     ``starts``/``ends`` are the character spans of its words in ``doc.text``,
     ``hashes`` their normalised spellings' hashes (equal words, equal hashes),
     ``ngrams``/``content`` the word n-gram and content hashes by token, ``segments``
-    the ``(start, end)`` token ranges of its segments (``dedupe.segment``), ``breaks``
+    the ``(start, end)`` token ranges of its segments (``dedupe.text.segment``), ``breaks``
     the tokens where paragraphs start (and the token count), ``sentences`` where
     sentences start (and the token count).
     """

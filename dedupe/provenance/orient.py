@@ -21,9 +21,9 @@ from itertools import chain
 
 import numpy as np
 
-from .arrays import covered
-from .errors import DedupeError
-from .read.files import Document
+from ..arrays import covered
+from ..errors import DedupeError
+from ..read.files import Document
 
 HEADER_LINES = 30
 SHORT_LINE = 80

@@ -1,4 +1,4 @@
-"""Scanning and querying through the index (``dedupe.index``): the documents whose
+"""Scanning and querying through the index (``dedupe.store.index``): the documents whose
 passages are not stored yet are aligned with the others, through the scan's own
 alignment tasks, and the report is put together from what is stored.
 """
@@ -8,16 +8,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 
+from ..instrument import Log
+from ..match.passages import KnownPairs, SegmentKey, align_group, find_passages, oriented
+from ..model import ScanResult
+from ..provenance.orient import Reuse, Side
+from ..read.files import list_files, read_paths
+from ..store.index import CHANGED_SINCE, AddStats, Index, key, signed_rows
+from ..text.prepared import Prepared, prepare, prepared_again
+from ..text.sketch import describe
 from .executors import Executor, Local
-from .index import CHANGED_SINCE, AddStats, Index, key, signed_rows
-from .instrument import Log
-from .model import ScanResult
-from .passages import KnownPairs, SegmentKey, align_group, find_passages, oriented
-from .prepared import Prepared, prepare, prepared_again
-from .provenance import Reuse, Side
-from .read.files import list_files, read_paths
 from .scan import Collisions, copy_reuses, grouped, identical_copies, load_kernels
-from .sketch import describe
 
 
 def _segment_keys(index: Index, ids: set[int]) -> dict[int, SegmentKey]:

@@ -23,11 +23,11 @@ from functools import lru_cache
 import numpy as np
 from scipy.sparse import csr_matrix
 
+from ..arrays import covered
+from ..kernels import compiled
+from ..parameters import Parameters
+from ..text.prepared import Prepared
 from .align import Alignment, Span
-from .arrays import covered
-from .kernels import compiled
-from .parameters import Parameters
-from .prepared import Prepared
 from .verify import Weights
 
 LONGEST_GAP = 4000

@@ -25,15 +25,15 @@ from datetime import date
 
 import numpy as np
 
-from .errors import DamagedIndex, DedupeError
-from .instrument import Log
-from .parameters import CONTENT, VERBATIM, Parameters
-from .prepared import Prepared, prepare
-from .provenance import Facts, Location, Reuse, Side, source_rank
-from .read.files import Document, Skipped, content_digest, list_files, read_whole
-from .segment import Segment
-from .sketch import DocumentInfo, describe, sign
-from .verify import Weights
+from ..errors import DamagedIndex, DedupeError
+from ..instrument import Log
+from ..match.verify import Weights
+from ..parameters import CONTENT, VERBATIM, Parameters
+from ..provenance.orient import Facts, Location, Reuse, Side, source_rank
+from ..read.files import Document, Skipped, content_digest, list_files, read_whole
+from ..text.prepared import Prepared, prepare
+from ..text.segment import Segment
+from ..text.sketch import DocumentInfo, describe, sign
 
 FORMAT = "dedupe-index"
 VERSION = 3

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-from .kernels import compiled
+from ..kernels import compiled
 
 SEED = 1
 SCHEME = "affine32"

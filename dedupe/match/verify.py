@@ -8,11 +8,11 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from .arrays import runs, unique, unique_counts
-from .executors import available_cores
-from .kernels import compiled
+from ..arrays import runs, unique, unique_counts
+from ..kernels import compiled
+from ..pipeline.executors import available_cores
+from ..text.shingle import SetTable
 from .sequence import matching_blocks
-from .shingle import SetTable
 
 
 @dataclass(frozen=True)

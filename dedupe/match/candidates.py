@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 from datasketch import MinHashLSH
 
-from .arrays import runs, unique
+from ..arrays import runs, unique
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
@@ -72,7 +72,7 @@ def bucket_links(
     holding more (a text that recurs across the collection) only links: each member to
     one member of the bucket chosen by a hash of its position (no document is favoured),
     or, when it shares that member's document, to the next member from another
-    document, at most k-1 links for k members (``dedupe.families`` joins them into
+    document, at most k-1 links for k members (``dedupe.match.families`` joins them into
     families). A bucket of more than ``max_bucket`` is passed over, as in
     ``bucket_pairs``."""
     order = np.lexsort((docs, keys))

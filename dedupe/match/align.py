@@ -15,8 +15,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from .arrays import covered, unique, unique_counts
-from .kernels import compiled
+from ..arrays import covered, unique, unique_counts
+from ..kernels import compiled
 from .sequence import matching_blocks, opcodes
 
 MIN_ANCHORS = 2
@@ -359,7 +359,7 @@ def ordered_matches(
     """Passages inside ``region`` where the two sides share content words in the same order.
 
     ``keys_*`` hold a content key per token (0 for function words). The content words
-    of both sides are aligned in order (longest matching blocks, see ``dedupe.sequence``); the
+    of both sides are aligned in order (longest matching blocks, see ``dedupe.match.sequence``); the
     matched words are chained as anchors, allowing ``max_gap`` tokens between anchors
     and as much shift of the diagonal, so reworded clauses and inserted words are
     bridged while scattered topical hits stay apart. Each alignment's ``support`` is

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .kernels import compiled
+from ..kernels import compiled
 
 Block = tuple[int, int, int]
 """``(i, j, size)``: ``a[i:i + size] == b[j:j + size]``."""

@@ -1,7 +1,7 @@
 """Running the parallel stages on a Dask cluster (``dask.distributed``), an optional
 extra: ``pip install 'dedupe-provenance[dask]'``.
 
-``Dask`` is an executor (see ``dedupe.executors``) on a ``distributed.Client``: the
+``Dask`` is an executor (see ``dedupe.pipeline.executors``) on a ``distributed.Client``: the
 same functions as on local worker processes, mapped over the same items, their results
 given back in the order of the items, so the report is the same as a local run's.
 ``dask_executor`` opens one from a ``--dask`` value: ``local:N`` (a cluster of N worker
@@ -20,8 +20,8 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from . import __version__
-from .errors import DedupeError, InvalidParameter
+from .. import __version__
+from ..errors import DedupeError, InvalidParameter
 
 DISTRIBUTION = "dedupe-provenance"
 INSTALL_HINT = f"pip install '{DISTRIBUTION}[dask]'"

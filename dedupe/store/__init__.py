@@ -1,0 +1,1 @@
+"""The SQLite index: signed segments and found passages kept between runs."""
