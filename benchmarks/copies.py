@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from throughput import measure, parse_stages  # noqa: E402
 
-from dedupe.evaluation.synthetic import generate_text  # noqa: E402
+from dedupe.evaluation.language import generate_text  # noqa: E402
 
 
 def write_corpus(folder: Path, k: int, planted_words: int, words: int, seed: int) -> int:

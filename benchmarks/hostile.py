@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dedupe.evaluation.synthetic import generate_text
+from dedupe.evaluation.language import generate_text
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

@@ -21,7 +21,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from dedupe.evaluation.synthetic import generate_text  # noqa: E402
+from dedupe.evaluation.language import generate_text  # noqa: E402
 from dedupe.pipeline.indexed import scan_indexed  # noqa: E402
 from dedupe.pipeline.scan import Parameters, scan  # noqa: E402
 from dedupe.store.index import Index  # noqa: E402

@@ -45,7 +45,13 @@ from tabulate import tabulate
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from dedupe.evaluation.plagdet import Detection, Scores, orient, score, score_by_obfuscation  # noqa: E402
+from dedupe.evaluation.plagdet import (  # noqa: E402
+    Detection,
+    Scores,
+    orient_to_cases,
+    score,
+    score_by_obfuscation,
+)
 from dedupe.evaluation.synthetic import PlantedCase, generate_corpus  # noqa: E402
 from dedupe.read.files import read_file  # noqa: E402
 from dedupe.text.normalise import tokenise  # noqa: E402
@@ -247,7 +253,7 @@ def evaluate_synthetic(
         (corpus / "truth.json").rename(Path(tmp) / "truth.json")
         cases = [_resolved(c) for c in planted]
         report, seconds = run_scan(detector, corpus, extra)
-        detections = orient(passage_detections(report, corpus.parent), cases)
+        detections = orient_to_cases(passage_detections(report, corpus.parent), cases)
     per_type = score_by_obfuscation(cases, detections)
     return {
         "seed": seed,

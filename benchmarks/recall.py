@@ -81,11 +81,14 @@ sys.path.insert(0, str(HERE))
 import throughput  # noqa: E402
 
 from dedupe.match.verify import Weights, idf_weights, verify, verify_weighted  # noqa: E402
-from dedupe.model import ScanResult  # noqa: E402
+from dedupe.model import (  # noqa: E402
+    Location,
+    Passage,
+    ScanResult,  # noqa: E402
+)
 from dedupe.parameters import CONTENT, VERBATIM, Parameters  # noqa: E402
 from dedupe.pipeline.executors import Local  # noqa: E402
-from dedupe.pipeline.scan import Collection, lsh_candidates, scan  # noqa: E402
-from dedupe.provenance.orient import Location, Passage  # noqa: E402
+from dedupe.pipeline.scan import Sketched, lsh_candidates, scan  # noqa: E402
 from dedupe.read.files import Skipped, read_file  # noqa: E402
 from dedupe.text.prepared import prepare  # noqa: E402
 from dedupe.text.shingle import SetTable, content_set, shingle_set  # noqa: E402
@@ -96,13 +99,13 @@ COVER = 0.5  # share of a passage's characters the other run's passage must cove
 TARGET_RECALL = 0.98  # the acceptance point
 
 Log = Callable[[str], None]
-Finder = Callable[[Collection, str, Parameters], Iterable[np.ndarray]]
+Finder = Callable[[Sketched, str, Parameters], Iterable[np.ndarray]]
 
 
 # ------------------------------------------------------------------ exact pairs
 
 
-def segment_sets(collection: Collection, params: Parameters) -> dict[str, SetTable]:
+def segment_sets(collection: Sketched, params: Parameters) -> dict[str, SetTable]:
     """Each signed segment's word n-gram set (``verbatim``) and content-word set
     (``content``), one set per row of ``collection.sketch.signed``, computed from the
     documents read again (no sketch is used, only the segments' token ranges)."""
@@ -221,7 +224,7 @@ class ExactPairs:
         self.seconds: dict[str, float] = {}
         self.ranges: np.ndarray | None = None
 
-    def __call__(self, collection: Collection, family: str, params: Parameters) -> list:
+    def __call__(self, collection: Sketched, family: str, params: Parameters) -> list:
         started = time.perf_counter()
         signed = collection.sketch.signed
         if self.ranges is None or not np.array_equal(self.ranges, signed.ranges):
@@ -255,7 +258,7 @@ class Recorded:
         self.ranges: np.ndarray | None = None
         self.content: SetTable | None = None
 
-    def __call__(self, collection: Collection, family: str, params: Parameters) -> Iterator:
+    def __call__(self, collection: Sketched, family: str, params: Parameters) -> Iterator:
         self.ranges = collection.sketch.signed.ranges.copy()
         if family == VERBATIM:  # scan lets the sets go once a family is done
             self.content = collection.sketch.signed.content

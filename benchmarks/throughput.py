@@ -78,7 +78,7 @@ from tabulate import tabulate
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from dedupe.evaluation.synthetic import generate_text  # noqa: E402
+from dedupe.evaluation.language import generate_text  # noqa: E402
 from dedupe.text.normalise import tokenise  # noqa: E402
 from dedupe.text.shingle import ngram_hashes, word_hashes  # noqa: E402
 

@@ -13,16 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedupe.errors import DedupeError, InvalidParameter
+from dedupe.model import Location, Passage
 from dedupe.parameters import Parameters
 from dedupe.pipeline.scan import scan
-from dedupe.provenance.orient import (
-    RECURRING,
-    Location,
-    Passage,
-    clusters,
-    mark_boilerplate,
-    recurrence,
-)
+from dedupe.provenance.boilerplate import RECURRING, mark_boilerplate, recurrence
+from dedupe.provenance.orient import clusters
 
 from .conftest import CORPUS
 from .strategies import prose

@@ -15,10 +15,9 @@ from click.testing import CliRunner
 from dedupe.cli import main
 from dedupe.cli.app import in_flags
 from dedupe.cli.results import emit
-from dedupe.model import ScanResult
+from dedupe.model import Location, Passage, ScanResult
 from dedupe.parameters import Parameters
 from dedupe.pipeline.scan import scan
-from dedupe.provenance.orient import Location, Passage
 from dedupe.report.tables import render
 
 from .conftest import CORPUS

@@ -16,14 +16,14 @@ from dedupe.cli import main
 from dedupe.duplicates.find import (
     DuplicateParameters,
     candidate_content_pairs,
-    duplicates,
+    find_duplicate_files,
     find_duplicates,
     fingerprint,
     group_fingerprints,
     size_class,
 )
 from dedupe.errors import DedupeError
-from dedupe.evaluation.synthetic import generate_text
+from dedupe.evaluation.language import generate_text
 from dedupe.read.files import Document, content_digest
 
 
@@ -77,7 +77,7 @@ def collection(tmp_path_factory) -> Path:
 
 
 def test_exact_near_and_contained_copies_are_grouped(collection):
-    result = duplicates([str(collection)], DuplicateParameters(keep="path"))
+    result = find_duplicate_files([str(collection)], DuplicateParameters(keep="path"))
 
     assert by_name(result) == {
         "orig.txt": {"orig_copy.txt": "exact", "orig_copy2.txt": "exact"},
@@ -95,7 +95,7 @@ def test_exact_near_and_contained_copies_are_grouped(collection):
 
 
 def test_groups_are_numbered_in_representative_path_order(collection):
-    result = duplicates([str(collection)], DuplicateParameters())
+    result = find_duplicate_files([str(collection)], DuplicateParameters())
     assert [g.group for g in result.groups] == [1, 2, 3]
     paths = [g.representative.path for g in result.groups]
     assert paths == sorted(paths)
@@ -111,10 +111,10 @@ def test_groups_are_numbered_in_representative_path_order(collection):
     ],
 )
 def test_keep_policy_picks_the_representative(collection, keep, expected):
-    result = duplicates([str(collection)], DuplicateParameters(keep=keep))
+    result = find_duplicate_files([str(collection)], DuplicateParameters(keep=keep))
     assert {Path(g.representative.path).name for g in result.groups} == expected
     # Whoever is kept, the same documents end up together.
-    by_path = duplicates([str(collection)], DuplicateParameters(keep="path"))
+    by_path = find_duplicate_files([str(collection)], DuplicateParameters(keep="path"))
     assert together(result) == together(by_path)
 
 
@@ -126,7 +126,7 @@ def together(result) -> list[list[str]]:
 
 def test_an_excerpt_never_represents_its_full_document(collection):
     # excerpt.txt is the oldest file of the collection, and the shortest path.
-    result = duplicates([str(collection)], DuplicateParameters(keep="oldest"))
+    result = find_duplicate_files([str(collection)], DuplicateParameters(keep="oldest"))
     assert by_name(result)["full.txt"] == {"excerpt.txt": "contained"}
 
 
@@ -140,20 +140,22 @@ def test_no_chaining_a_b_c(tmp_path):
     write(tmp_path / "c.txt", " ".join(c), 3)
     params = DuplicateParameters(threshold=0.3, keep="path")
 
-    result = duplicates([str(tmp_path)], params)
+    result = find_duplicate_files([str(tmp_path)], params)
     assert by_name(result) == {"a.txt": {"b.txt": "near"}}
     # With B kept, A and C are both directly similar to it: one group, not a chain.
-    newest = duplicates([str(tmp_path)], DuplicateParameters(threshold=0.3, keep="newest"))
+    newest = find_duplicate_files(
+        [str(tmp_path)], DuplicateParameters(threshold=0.3, keep="newest")
+    )
     assert by_name(newest) == {"c.txt": {"b.txt": "near"}}
     os.utime(tmp_path / "b.txt", (9, 9))
-    star = duplicates([str(tmp_path)], DuplicateParameters(threshold=0.3, keep="newest"))
+    star = find_duplicate_files([str(tmp_path)], DuplicateParameters(threshold=0.3, keep="newest"))
     assert by_name(star) == {"b.txt": {"a.txt": "near", "c.txt": "near"}}
 
 
 def test_unrelated_documents_form_no_group(tmp_path):
     for k in range(4):
         write(tmp_path / f"u{k}.txt", text(20 + k, 400), k)
-    assert duplicates([str(tmp_path)], DuplicateParameters()).groups == []
+    assert find_duplicate_files([str(tmp_path)], DuplicateParameters()).groups == []
 
 
 def document(path: str, body: str, mtime: float = 0.0) -> Document:

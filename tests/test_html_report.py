@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from dedupe.model import ScanResult
+from dedupe.model import Location, Passage, ScanResult
 from dedupe.parameters import Parameters
 from dedupe.pipeline.scan import scan
-from dedupe.provenance.orient import Location, Passage
 from dedupe.report import html as html_report
 from dedupe.report.html import CSP, render_html, shared_words
 

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from dedupe.cli import main
 from dedupe.errors import DedupeError
-from dedupe.evaluation.synthetic import generate_text
+from dedupe.evaluation.language import generate_text
 from dedupe.parameters import Parameters
 from dedupe.pipeline.indexed import query, scan_indexed
 from dedupe.pipeline.scan import scan
@@ -309,20 +309,6 @@ def test_rescan_after_an_addition_reads_only_the_new_file_and_its_partners(tmp_p
     assert sorted({Path(p).name for p in reads}) == ["doc005.txt", "new.txt"]
     assert to_dict(second) == to_dict(scan([str(folder)], params))
     assert len(second.passages) == 2
-
-
-def test_a_bucket_over_many_documents_pairs_its_members_with_the_likeliest_source():
-    from dedupe.store.index import _bucket_pairs
-
-    members = [(10 + d, d) for d in range(6)]  # one segment in each of six documents
-    rank = {d: (d + 3) % 6 for d in range(6)}  # document 3 ranks first
-    fresh = set(range(6))
-    star = _bucket_pairs(members, fresh, rank, spread=4, cap=None)
-    assert star == {(min(13, s), max(13, s)) for s, d in members if d != 3}
-    # Fewer documents than the spread: every pair with a fresh side.
-    few = _bucket_pairs(members[:3], {0}, rank, spread=4, cap=None)
-    assert few == {(10, 11), (10, 12)}
-    assert _bucket_pairs(members, fresh, rank, spread=None, cap=5) == set()
 
 
 def test_byte_identical_copies_are_reported_as_a_scan_reports_them(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.evaluation.plagdet import as_detection, orient, score, score_by_obfuscation
+from dedupe.evaluation.plagdet import as_detection, orient_to_cases, score, score_by_obfuscation
 from dedupe.evaluation.synthetic import PlantedCase
 
 CASE = PlantedCase("verbatim", "src.txt", 100, 200, "copy.txt", 1000, 1100)
@@ -77,7 +77,7 @@ def test_empty_span_is_rejected():
 def test_orient_swaps_reversed_detections():
     reversed_det = ("src.txt", 100, 200, "copy.txt", 1000, 1100)
     unrelated = ("a.txt", 0, 5, "b.txt", 0, 5)
-    assert orient([reversed_det, unrelated], [CASE]) == [as_detection(CASE), unrelated]
+    assert orient_to_cases([reversed_det, unrelated], [CASE]) == [as_detection(CASE), unrelated]
 
 
 def test_score_by_obfuscation_attribution():

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dedupe.evaluation.synthetic import generate_text
+from dedupe.evaluation.language import generate_text
 from dedupe.parameters import Parameters
 from dedupe.pipeline.scan import scan
 

@@ -8,16 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dedupe.model import Location
 from dedupe.provenance.orient import (
     EXCERPT_CHARS,
     MTIME_SLACK,
-    Location,
     clusters,
     direction,
-    document_date,
     excerpt,
     locate,
 )
+from dedupe.read.dates import document_date
 
 from .strategies import TEXT, make_document, prose
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from dedupe.cli import main
-from dedupe.duplicates.find import DuplicateParameters, duplicates
+from dedupe.duplicates.find import DuplicateParameters, find_duplicate_files
 from dedupe.duplicates.quarantine import file_digest, plan_moves, quarantine, read_journal, restore
 from dedupe.errors import DedupeError
 
@@ -218,7 +218,7 @@ def test_table_shows_the_moves(setup):
 
 def test_an_existing_target_is_never_overwritten(setup):
     collection, folder = setup
-    result = duplicates([str(collection)], DuplicateParameters())
+    result = find_duplicate_files([str(collection)], DuplicateParameters())
     moves = plan_moves(result.groups, str(folder))
     Path(moves[1].target).parent.mkdir(parents=True)
     Path(moves[1].target).write_text("already here\n")
@@ -235,7 +235,7 @@ def test_an_existing_target_is_never_overwritten(setup):
 
 def test_a_file_changed_since_it_was_read_is_not_moved(setup):
     collection, folder = setup
-    result = duplicates([str(collection)], DuplicateParameters())
+    result = find_duplicate_files([str(collection)], DuplicateParameters())
     moves = plan_moves(result.groups, str(folder))
     with open(moves[-1].original, "a", encoding="utf-8") as handle:
         handle.write("late edit\n")
@@ -248,7 +248,7 @@ def test_a_file_changed_since_it_was_read_is_not_moved(setup):
 
 def test_files_inside_the_quarantine_folder_are_not_planned(setup):
     collection, _ = setup
-    result = duplicates([str(collection)], DuplicateParameters())
+    result = find_duplicate_files([str(collection)], DuplicateParameters())
     with pytest.raises(DedupeError, match="already inside the quarantine folder"):
         plan_moves(result.groups, str(collection))
 

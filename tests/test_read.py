@@ -16,16 +16,8 @@ from hypothesis import strategies as st
 
 from dedupe.cli import main
 from dedupe.errors import DedupeError
-from dedupe.read.files import (
-    Document,
-    Skipped,
-    decoding_note,
-    list_files,
-    read_document,
-    read_documents,
-    read_file,
-    read_paths,
-)
+from dedupe.read.files import Document, Skipped, decoding_note, list_files, read_file
+from dedupe.read.formats import read_document, read_documents, read_paths
 
 from .strategies import make_document
 

@@ -166,7 +166,7 @@ def test_summary_reports_recall_and_planted_reuse(runs):
 
 
 def test_passage_matching_needs_half_of_each_side():
-    from dedupe.provenance.orient import Location, Passage
+    from dedupe.model import Location, Passage
 
     def passage(a: tuple[int, int], b: tuple[int, int], paths=("x", "y")) -> Passage:
         source = Location(paths[0], 1, 1, *a)

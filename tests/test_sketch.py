@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dedupe.evaluation.synthetic import generate_text
+from dedupe.evaluation.language import generate_text
 from dedupe.match.candidates import lsh_bands
 from dedupe.parameters import CONTENT, VERBATIM, Parameters
 from dedupe.read.files import Document

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from dedupe.errors import DedupeError, InvalidParameter
-from dedupe.model import ScanResult
+from dedupe.model import DocumentInfo, Location, Passage, ScanResult
 from dedupe.parameters import Parameters
 from dedupe.pipeline.scan import scan
-from dedupe.provenance.orient import Location, Passage
 from dedupe.report import sqlite as sqlite_report
 from dedupe.report.sqlite import (
     APPLICATION_ID,
@@ -26,7 +25,6 @@ from dedupe.report.sqlite import (
     write_sqlite,
 )
 from dedupe.report.tables import to_dict
-from dedupe.text.sketch import DocumentInfo
 
 from .strategies import prose
 

@@ -9,14 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dedupe.evaluation.synthetic import (
-    OBFUSCATIONS,
-    generate_corpus,
-    generate_text,
-    load_truth,
-    obfuscate,
-    vocabulary,
-)
+from dedupe.evaluation.language import generate_text, vocabulary
+from dedupe.evaluation.obfuscate import OBFUSCATIONS, obfuscate
+from dedupe.evaluation.synthetic import generate_corpus, load_truth
 
 SEED = 11
 SETTINGS = {"seed": SEED, "n_docs": 24, "cases_per_obfuscation": 3}

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import click
 
-from ..duplicates.find import KEEP_POLICIES, RELATIONS, DuplicateParameters, DuplicatesResult
-from ..duplicates.find import duplicates as find_duplicate_files
-from ..duplicates.find import render as render_duplicates
+from ..duplicates.find import (
+    KEEP_POLICIES,
+    RELATIONS,
+    DuplicateParameters,
+    DuplicatesResult,
+    find_duplicate_files,
+)
 from ..duplicates.quarantine import check_folder, plan_moves, quarantine, restore
+from ..duplicates.report import render as render_duplicates
 from ..errors import DedupeError
 from ..report.output import needs_printable, printable, printable_fields, write
 from ..store.index import open_index

@@ -8,7 +8,7 @@ from ..model import ScanResult
 from ..report.output import check_output, needs_printable, printable_fields, write
 from ..report.sqlite import check_target, write_sqlite
 from ..report.tables import render, without_boilerplate
-from ..store.index import index_files
+from ..store.records import index_files
 
 
 def summarise(result: ScanResult, hidden: int = 0) -> list[str]:

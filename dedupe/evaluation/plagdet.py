@@ -31,9 +31,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dedupe.arrays import covered
-from dedupe.evaluation.synthetic import OBFUSCATIONS, PlantedCase
+from dedupe.evaluation.obfuscate import OBFUSCATIONS
+from dedupe.evaluation.synthetic import PlantedCase
 
-__all__ = ["Detection", "Scores", "as_detection", "orient", "score", "score_by_obfuscation"]
+__all__ = [
+    "Detection",
+    "Scores",
+    "as_detection",
+    "orient_to_cases",
+    "score",
+    "score_by_obfuscation",
+]
 
 Detection = tuple[str, int, int, str, int, int]
 """``(copy_path, copy_start, copy_end, source_path, source_start, source_end)``."""
@@ -129,7 +137,7 @@ def score(cases: Iterable[PlantedCase], detections: Iterable[Detection]) -> Scor
     """Compute macro-averaged precision, recall, granularity and plagdet (see module doc).
 
     ``detections`` must already be oriented like the cases (copy first, source second);
-    see :func:`orient`.  Raises ``ValueError`` on an empty or negative span.
+    see :func:`orient_to_cases`.  Raises ``ValueError`` on an empty or negative span.
     """
     truth = [_check(as_detection(c)) for c in cases]
     found = [_check(tuple(d)) for d in detections]
@@ -170,7 +178,9 @@ def score_by_obfuscation(
     return {k: score([c for c in cases if c.obfuscation == k], attributed[k]) for k in kinds}
 
 
-def orient(detections: Iterable[Detection], cases: Iterable[PlantedCase]) -> list[Detection]:
+def orient_to_cases(
+    detections: Iterable[Detection], cases: Iterable[PlantedCase]
+) -> list[Detection]:
     """Swap copy and source of each detection whose reversed pair, but not its own, holds a case.
 
     Use it for detectors that do not (or not reliably) tell which side is the source.

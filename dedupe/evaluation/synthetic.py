@@ -18,67 +18,15 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 
-__all__ = [
-    "OBFUSCATIONS",
-    "PlantedCase",
-    "Vocabulary",
-    "generate_corpus",
-    "generate_text",
-    "load_truth",
-    "obfuscate",
-    "vocabulary",
-]
+from .language import paragraphs
+from .obfuscate import OBFUSCATIONS, obfuscate
 
-OBFUSCATIONS = ("verbatim", "light", "ocr", "reorder", "reword")
-
-# fmt: off
-FUNCTION_WORDS = (
-    "the", "of", "and", "to", "in", "a", "is", "that", "for", "it", "as", "was", "with", "be",
-    "by", "on", "not", "he", "this", "are", "or", "his", "from", "at", "which", "but", "have",
-    "an", "they", "you", "were", "their", "one", "all", "we", "can", "her", "has", "there",
-    "been", "if", "more", "when", "will", "would", "who", "so", "no", "she", "other", "its",
-    "may", "these", "into", "than", "them", "some", "could", "only", "our", "also", "after",
-    "over", "such", "between", "most", "about", "each", "under", "those", "through", "where",
-    "while", "because", "before", "both", "then", "any", "many", "much", "very", "without",
-    "again", "during", "against", "within", "upon",
-)
-# fmt: on
-
-VOCAB_SEED = 20_100_823
-N_CONTENT_WORDS = 5_000
-SENTENCE_WORDS = (8, 30)
-PARAGRAPH_SENTENCES = (2, 8)
-COMMA_RATE = 0.35
-# Phrase structure: 0-2 function words followed by 1-3 content words.
-FUNCTION_RUN_P = (0.30, 0.55, 0.15)
-CONTENT_RUN_P = (0.50, 0.35, 0.15)
-
-LIGHT_EDIT_RATE = (0.05, 0.10)
-OCR_RATE = 0.05
-# fmt: off
-OCR_CONFUSIONS = {
-    "m": "rn", "l": "1", "e": "c", "c": "e", "o": "0", "i": "l", "h": "b", "n": "h", "u": "v",
-}
-# fmt: on
-REWORD_RATE = (1 / 3, 1 / 2)
-CLAUSE_SWAP_RATE = 0.5
-SYNONYM_WINDOW = 25
-
-SYLLABLE_WEIGHTS = (0.25, 0.55, 0.20)
-# fmt: off
-_ONSETS = (
-    "b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z",
-    "br", "cl", "dr", "fr", "gl", "pr", "sk", "st", "tr", "ch", "sh", "th",
-)
-_VOWELS = ("a", "e", "i", "o", "u", "ai", "ea", "ou", "io")
-_CODAS = ("", "", "n", "r", "s", "l", "m", "t", "nd", "rn", "st", "x")
-# fmt: on
+__all__ = ["PlantedCase", "generate_corpus", "load_truth"]
 
 SOURCE_SHARE = 0.4
 SUSPICIOUS_SHARE = 0.4
@@ -102,247 +50,10 @@ class PlantedCase:
     copy_end: int
 
 
-@dataclass(frozen=True, eq=False)
-class Vocabulary:
-    """Word lists, Zipf cumulative distributions and the synonym table.
-
-    ``words`` is ``function + content`` as a numpy object array; ``*_cdf`` are the
-    cumulative probabilities by rank (last value exactly 1.0).  Every content word has
-    1-3 synonyms, all different content words of similar frequency rank.
-    """
-
-    function: tuple[str, ...]
-    content: tuple[str, ...]
-    words: np.ndarray
-    function_cdf: np.ndarray
-    content_cdf: np.ndarray
-    synonyms: dict[str, tuple[str, ...]]
-
-    def sample_content(self, rng: random.Random) -> str:
-        """Draw one content word from the Zipf distribution."""
-        return self.content[int(np.searchsorted(self.content_cdf, rng.random(), side="right"))]
-
-
-def _zipf_cdf(n: int, offset: float) -> np.ndarray:
-    """Cumulative Zipf-Mandelbrot distribution p(rank) ~ 1 / (rank + offset)."""
-    cdf = np.cumsum(1.0 / (np.arange(1, n + 1) + offset))
-    cdf /= cdf[-1]
-    cdf[-1] = 1.0
-    return cdf
-
-
-def _pseudo_words(rng: random.Random, n: int, exclude: set[str]) -> list[str]:
-    """``n`` distinct pronounceable pseudo-words of 1-3 syllables, none in ``exclude``."""
-    words: dict[str, None] = {}
-    while len(words) < n:
-        syllables = rng.choices((1, 2, 3), weights=SYLLABLE_WEIGHTS)[0]
-        word = "".join(
-            rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in range(syllables)
-        )
-        if word not in exclude:
-            words[word] = None
-    return list(words)
-
-
-def _synonym_table(rng: random.Random, content: list[str]) -> dict[str, tuple[str, ...]]:
-    """Map each content word to 1-3 other content words within ``SYNONYM_WINDOW`` ranks."""
-    table = {}
-    for rank, word in enumerate(content):
-        lo, hi = max(0, rank - SYNONYM_WINDOW), min(len(content), rank + SYNONYM_WINDOW + 1)
-        neighbours = [content[i] for i in range(lo, hi) if i != rank]
-        table[word] = tuple(rng.sample(neighbours, rng.randint(1, 3)))
-    return table
-
-
-@lru_cache(maxsize=1)
-def vocabulary() -> Vocabulary:
-    """The fixed vocabulary shared by all corpora (built once from ``VOCAB_SEED``)."""
-    rng = random.Random(VOCAB_SEED)
-    content = _pseudo_words(rng, N_CONTENT_WORDS, set(FUNCTION_WORDS))
-    return Vocabulary(
-        function=FUNCTION_WORDS,
-        content=tuple(content),
-        words=np.array(list(FUNCTION_WORDS) + content, dtype=object),
-        function_cdf=_zipf_cdf(len(FUNCTION_WORDS), offset=1.0),
-        content_cdf=_zipf_cdf(len(content), offset=10.0),
-        synonyms=_synonym_table(rng, content),
-    )
-
-
 # --------------------------------------------------------------------------- text
 
 
-def _tokens(rng: np.random.Generator, n: int, vocab: Vocabulary) -> list[str]:
-    """``n`` lowercase words: phrases of 0-2 function words then 1-3 content words."""
-    runs = np.column_stack(
-        (rng.choice(3, size=n, p=FUNCTION_RUN_P), rng.choice(3, size=n, p=CONTENT_RUN_P) + 1)
-    ).ravel()
-    is_function = np.repeat(np.tile([True, False], n), runs)[:n]
-    function = np.searchsorted(vocab.function_cdf, rng.random(n), side="right")
-    content = np.searchsorted(vocab.content_cdf, rng.random(n), side="right")
-    return vocab.words[np.where(is_function, function, content + len(vocab.function))].tolist()
-
-
-def _sentences(rng: np.random.Generator, n_words: int, vocab: Vocabulary) -> list[str]:
-    """Sentences totalling at least ``n_words`` words (overshooting by < 30)."""
-    lo, hi = SENTENCE_WORDS
-    lengths = rng.integers(lo, hi + 1, size=n_words // lo + 1)
-    ends = np.cumsum(lengths)
-    count = int(np.searchsorted(ends, n_words)) + 1
-    ends, lengths = ends[:count], lengths[:count]
-    starts = ends - lengths
-    tokens = _tokens(rng, int(ends[-1]), vocab)
-    commas = starts + 2 + (rng.random(count) * (lengths - 4)).astype(np.int64)
-    for pos in commas[rng.random(count) < COMMA_RATE].tolist():
-        tokens[pos] += ","
-    starts, ends = starts.tolist(), ends.tolist()
-    for start, end in zip(starts, ends, strict=True):
-        tokens[start] = tokens[start].capitalize()
-        tokens[end - 1] += "."
-    return [" ".join(tokens[start:end]) for start, end in zip(starts, ends, strict=True)]
-
-
-def _paragraphs(rng: np.random.Generator, n_words: int) -> list[list[str]]:
-    """Sentences of about ``n_words`` words grouped into paragraphs of 2-8 sentences."""
-    sentences = _sentences(rng, n_words, vocabulary())
-    lo, hi = PARAGRAPH_SENTENCES
-    cuts = np.cumsum(rng.integers(lo, hi + 1, size=len(sentences))).tolist()
-    bounds = [0] + [c for c in cuts if c < len(sentences)] + [len(sentences)]
-    return [sentences[a:b] for a, b in pairwise(bounds)]
-
-
-def generate_text(rng: np.random.Generator, n_words: int) -> str:
-    """Return a prose-like document of at least ``n_words`` words (at most 29 more).
-
-    Paragraphs are single lines separated by a blank line; the text ends with ``"\\n"``.
-    Deterministic given the state of ``rng``; vectorised, so fast enough for
-    multi-hundred-megabyte throughput corpora.
-    """
-    return "\n\n".join(" ".join(p) for p in _paragraphs(rng, n_words)) + "\n"
-
-
 # ------------------------------------------------------------------ obfuscations
-
-
-def _split_punct(token: str) -> tuple[str, str]:
-    """Split a token into its word and trailing ``,``/``.`` punctuation."""
-    word = token.rstrip(",.")
-    return word, token[len(word) :]
-
-
-def _light(sentences: list[str], rng: random.Random) -> list[str]:
-    """Insert, delete or substitute 5-10% of the words (never a sentence's first/last).
-
-    Inserted and substituted words are Zipf-sampled content words; a deletion that would
-    leave a sentence with fewer than 4 words becomes a substitution.
-    """
-    vocab = vocabulary()
-    words = [s.split(" ") for s in sentences]
-    edits = max(1, round(sum(map(len, words)) * rng.uniform(*LIGHT_EDIT_RATE)))
-    for _ in range(edits):
-        sentence = rng.choices(words, weights=[len(w) for w in words])[0]
-        i = rng.randrange(1, len(sentence) - 1)
-        op = rng.choice(("insert", "delete", "substitute"))
-        if op == "insert":
-            sentence.insert(i, vocab.sample_content(rng))
-        elif op == "delete" and len(sentence) > SENTENCE_WORDS[0] // 2:
-            sentence[i - 1] += _split_punct(sentence.pop(i))[1]
-        else:
-            sentence[i] = vocab.sample_content(rng) + _split_punct(sentence[i])[1]
-    return [" ".join(w) for w in words]
-
-
-def _ocr_sentence(sentence: str, rng: random.Random) -> str:
-    """Apply OCR-like confusions, drops and doublings to about 5% of the letters."""
-    out, i = [], 0
-    while i < len(sentence):
-        char = sentence[i]
-        i += 1
-        if not char.isalpha() or rng.random() >= OCR_RATE:
-            out.append(char)
-        elif sentence.startswith("rn", i - 1):
-            out.append("m")
-            i += 1
-        elif char in OCR_CONFUSIONS and rng.random() < 0.6:
-            out.append(OCR_CONFUSIONS[char])
-        elif rng.random() < 0.5:
-            out.append(char * 2)
-    return "".join(out)
-
-
-def _reorder(sentences: list[str], rng: random.Random) -> list[str]:
-    """Shuffle the sentences into an order different from the original (if > 1)."""
-    order = list(range(len(sentences)))
-    while len(order) > 1 and order == sorted(order):
-        rng.shuffle(order)
-    return [sentences[i] for i in order]
-
-
-def _synonymise(tokens: list[str], rng: random.Random, rate: float) -> list[str]:
-    """Replace each content word by one of its synonyms with probability ``rate``."""
-    synonyms = vocabulary().synonyms
-    out = []
-    for token in tokens:
-        word, punct = _split_punct(token)
-        if word.lower() in synonyms and rng.random() < rate:
-            new = rng.choice(synonyms[word.lower()])
-            token = (new.capitalize() if word[0].isupper() else new) + punct
-        out.append(token)
-    return out
-
-
-def _swap_clauses(tokens: list[str]) -> list[str]:
-    """Swap the parts around the first comma, else around an interior ``and``.
-
-    Capitalisation and the final full stop are moved so the sentence stays well formed;
-    returns ``tokens`` unchanged when there is no comma or interior ``and``.
-    """
-    comma = next((i for i, t in enumerate(tokens[:-1]) if t.endswith(",")), None)
-    if comma is not None:
-        left, joint, right = tokens[: comma + 1], [], tokens[comma + 1 :]
-        left[-1], right[-1] = left[-1][:-1], right[-1][:-1] + ","
-    elif "and" in tokens[1:-1]:
-        cut = tokens.index("and", 1)
-        left, joint, right = tokens[:cut], ["and"], tokens[cut + 1 :]
-        right[-1] = right[-1][:-1]
-    else:
-        return tokens
-    left[0] = left[0].lower()
-    right[0] = right[0].capitalize()
-    left[-1] += "."
-    return right + joint + left
-
-
-def _reword(sentences: list[str], rng: random.Random) -> list[str]:
-    """Swap 1/3-1/2 of the content words for synonyms and swap clauses in half the sentences."""
-    rate = rng.uniform(*REWORD_RATE)
-    out = []
-    for sentence in sentences:
-        tokens = _synonymise(sentence.split(" "), rng, rate)
-        if rng.random() < CLAUSE_SWAP_RATE:
-            tokens = _swap_clauses(tokens)
-        out.append(" ".join(tokens))
-    return out
-
-
-def obfuscate(kind: str, sentences: list[str], rng: random.Random) -> list[str]:
-    """Return an obfuscated copy of ``sentences`` (a passage split into sentences).
-
-    ``kind`` is one of :data:`OBFUSCATIONS`.  Sentences keep their count and order except
-    for ``reorder``; each result sentence is still capitalised and ends with ``"."``
-    (except where ``ocr`` garbled those characters).
-    """
-    if kind == "verbatim":
-        return list(sentences)
-    if kind == "light":
-        return _light(sentences, rng)
-    if kind == "ocr":
-        return [_ocr_sentence(s, rng) for s in sentences]
-    if kind == "reorder":
-        return _reorder(sentences, rng)
-    if kind == "reword":
-        return _reword(sentences, rng)
-    raise ValueError(f"unknown obfuscation {kind!r}; expected one of {OBFUSCATIONS}")
 
 
 # ------------------------------------------------------------------------ corpus
@@ -503,7 +214,7 @@ def generate_corpus(
     nprng, rng = np.random.default_rng(seed), random.Random(seed)
     lo, hi = doc_words
     docs = [
-        [[_Segment(s) for s in p] for p in _paragraphs(nprng, int(nprng.integers(lo, hi + 1)))]
+        [[_Segment(s) for s in p] for p in paragraphs(nprng, int(nprng.integers(lo, hi + 1)))]
         for _ in range(n_docs)
     ]
     kinds = [kind for kind in obfuscations for _ in range(cases_per_obfuscation)]

@@ -18,18 +18,11 @@ from functools import reduce
 import numpy as np
 
 from ..instrument import Log, stage
+from ..model import Facts, Passage, Reuse, Side
 from ..parameters import CONTENT, VERBATIM, Parameters
-from ..provenance.orient import (
-    Facts,
-    Passage,
-    Reuse,
-    Side,
-    document_date,
-    excerpt,
-    locate,
-    mark_boilerplate,
-    orient,
-)
+from ..provenance.boilerplate import mark_boilerplate
+from ..provenance.orient import excerpt, locate, orient
+from ..read.dates import document_date
 from ..text.prepared import Prepared, PreparedStore, prepared_again
 from ..text.segment import Segment
 from ..text.shingle import SetTable, content_spans, range_sets, shingle_set, verbatim_spans
@@ -388,7 +381,7 @@ class KnownPairs:
 
 
 @dataclass(frozen=True)
-class Group:
+class AlignmentTask:
     """Documents to align with each other, and the candidate segment pairs between
     them by shingle family."""
 
@@ -401,7 +394,7 @@ CHANGED = "changed during the scan; left out"
 
 
 def align_group(
-    group: Group,
+    group: AlignmentTask,
     weights: Weights,
     params: Parameters,
     store: PreparedStore | None = None,

@@ -10,10 +10,11 @@ from dataclasses import replace
 
 from ..instrument import Log
 from ..match.passages import KnownPairs, SegmentKey, align_group, find_passages, oriented
-from ..model import ScanResult
-from ..provenance.orient import Reuse, Side
-from ..read.files import list_files, read_paths
-from ..store.index import CHANGED_SINCE, AddStats, Index, key, signed_rows
+from ..model import Reuse, ScanResult, Side
+from ..read.files import list_files
+from ..read.formats import read_paths
+from ..store.index import CHANGED_SINCE, Index
+from ..store.records import AddStats, key, signed_rows
 from ..text.prepared import Prepared, prepare, prepared_again
 from ..text.sketch import describe
 from .executors import Executor, Local

@@ -19,12 +19,12 @@ from ..match.align import Alignment, Span, chain_labels, merge_close
 from ..match.candidates import BandStore, bucket_links, bucket_pairs, unique_pairs
 from ..match.families import Check, family_pairs
 from ..match.fill import lexical_scores, matched_sentences
-from ..match.passages import CHANGED, Group, SegmentKey, align_group, oriented
+from ..match.passages import CHANGED, AlignmentTask, SegmentKey, align_group, oriented
 from ..match.sequence import matching_blocks
 from ..match.verify import WeightedSets, Weights, idf_weights, passing, passing_weighted
-from ..model import ScanResult
+from ..model import Reuse, ScanResult, Side
 from ..parameters import CONTENT, VERBATIM, Parameters
-from ..provenance.orient import Reuse, Side, excerpt, locate, source_rank
+from ..provenance.orient import excerpt, locate, source_rank
 from ..read.files import list_files
 from ..text.prepared import PreparedStore, prepared_again, prepared_store
 from ..text.shingle import SetSpill, SetTable
@@ -60,7 +60,7 @@ def _size(path: str) -> int:
 
 
 @dataclass
-class Collection:
+class Sketched:
     """Every partition's sketch, joined: documents by number, signed segments, and the
     band keys of each family spilled to ``bands`` (one band in memory at a time)."""
 
@@ -75,7 +75,7 @@ def collect(
     params: Parameters,
     folder: str,
     progress: Progress,
-) -> Collection:
+) -> Sketched:
     """Join the sketches of ``parts`` as they arrive, numbering their documents in
     order and writing their band keys and shingle sets to files in ``folder``."""
     joined = Sketch()
@@ -107,13 +107,13 @@ def collect(
         verbatim=spills[VERBATIM].table(),
         content=spills[CONTENT].table(),
     )
-    return Collection(joined, files, bands)
+    return Sketched(joined, files, bands)
 
 
 EMPTY = SetTable(np.empty(0, dtype=np.uint32), np.zeros(1, dtype=np.int64))
 
 
-def lsh_candidates(collection: Collection, family: str, params: Parameters) -> Iterator[np.ndarray]:
+def lsh_candidates(collection: Sketched, family: str, params: Parameters) -> Iterator[np.ndarray]:
     """Candidate pairs of rows of ``collection``'s signed segments in ``family``, in
     chunks: those of as many bands as there are cores at a time, bucketed in threads (a
     pair sharing buckets in several bands comes more than once). A word n-gram bucket
@@ -139,7 +139,7 @@ def lsh_candidates(collection: Collection, family: str, params: Parameters) -> I
             yield np.concatenate([np.empty((0, 2), dtype=np.int64), *pool.map(band_pairs, bands)])
 
 
-def groups(collection: Collection, found: dict[str, np.ndarray]) -> list[Group]:
+def groups(collection: Sketched, found: dict[str, np.ndarray]) -> list[AlignmentTask]:
     """The candidate pairs of every family (pairs of rows of the collection's signed
     segments), in tasks (``grouped``)."""
     ranges = collection.sketch.signed.ranges
@@ -159,7 +159,7 @@ Collisions = dict[tuple[int, int], dict[str, list[tuple[SegmentKey, SegmentKey]]
 
 def grouped(
     by_docs: Collisions, files: dict[int, tuple[str, str]], verified: bool = False
-) -> list[Group]:
+) -> list[AlignmentTask]:
     """The candidate pairs ``by_docs`` in tasks that read at most about
     ``GROUP_DOCUMENTS`` of the ``(path, digest)`` ``files`` each (``verified``: the pairs
     passed their checks already)."""
@@ -174,20 +174,20 @@ def grouped(
         a, b = pair
         return (a, b) if (degree[a], -a) >= (degree[b], -b) else (b, a)
 
-    result: list[Group] = []
+    result: list[AlignmentTask] = []
     docs: set[int] = set()
     for a, b in sorted(by_docs, key=around_hubs):
         if not result or len(docs | {a, b}) > GROUP_DOCUMENTS:
-            result.append(Group([], defaultdict(list)))
+            result.append(AlignmentTask([], defaultdict(list)))
             docs = set()
         docs |= {a, b}
         for family, pairs in by_docs[(a, b)].items():
             result[-1].collisions[family] += pairs
         result[-1].files[:] = [files[d] for d in sorted(docs)]
-    return [Group(g.files, dict(g.collisions), verified) for g in result]
+    return [AlignmentTask(g.files, dict(g.collisions), verified) for g in result]
 
 
-PairFinder = Callable[["Collection", str, Parameters], Iterable[np.ndarray]]
+PairFinder = Callable[["Sketched", str, Parameters], Iterable[np.ndarray]]
 Progress = Callable[[str, int, int], None]
 """Told ``(what, done, total)`` as a long stage advances: ``files`` sketched, then
 ``candidate groups`` aligned."""

@@ -5,80 +5,23 @@ Evidence is used in this order: dates stated in the documents' headers, containm
 modification times more than a day apart. Without any of these the direction is
 ``unknown`` and the pair is listed in path order.
 
-Passages whose text recurs in many documents (page furniture, standard openings,
-licence headers) are marked ``boilerplate`` (see ``mark_boilerplate``).
+Passages are numbered in clusters (text shared in several places) and put in report
+order. Which of them are boilerplate is decided in ``boilerplate``.
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
-from heapq import heappop, heappush
-from itertools import chain
 
 import numpy as np
 
-from ..arrays import covered
-from ..errors import DedupeError
+from ..model import Facts, Location, Passage, Reuse, Side
 from ..read.files import Document
 
-HEADER_LINES = 30
-SHORT_LINE = 80
 CONTAINED = 0.5
 MTIME_SLACK = 86400.0
 EXCERPT_CHARS = 60
-
-_MONTHS = {
-    m: k
-    for k, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
-        start=1,
-    )
-}
-_MONTH = r"(?P<month>(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\.?"
-_DATE = re.compile(
-    rf"\b{_MONTH}\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})\b"
-    rf"|\b(?P<day2>\d{{1,2}})\s+{_MONTH.replace('month', 'month2')}\s+(?P<year2>\d{{4}})\b"
-    r"|\b(?P<iso>\d{4}-\d{2}-\d{2})\b",
-    re.IGNORECASE,
-)
-_ON_DATE = re.compile(rf"^\s*on\s+(?={_DATE.pattern})", re.IGNORECASE)
-
-
-def parse_date(match: re.Match) -> date | None:
-    """The calendar date a ``_DATE`` match names, or None if it is not a real date."""
-    try:
-        if match["iso"]:
-            return date.fromisoformat(match["iso"])
-        if match["month"]:
-            month, day, year = match["month"], match["day"], match["year"]
-        else:
-            month, day, year = match["month2"], match["day2"], match["year2"]
-        return date(int(year), _MONTHS[month[:3].lower()], int(day))
-    except (KeyError, ValueError):
-        return None
-
-
-def document_date(text: str) -> date | None:
-    """The date a document states in its header, or None.
-
-    Only the first ``HEADER_LINES`` lines are read, and a date counts when it stands on a
-    short line (a dateline such as ``Dec. 9, 2019`` or ``China.org.cn | December 11,
-    2019``) or opens a sentence (``On June 19, 2020, ...``); dates in the body are
-    events, not the document's own date.
-    """
-    for line in text.splitlines()[:HEADER_LINES]:
-        stripped = line.strip()
-        if len(stripped) > SHORT_LINE and not _ON_DATE.match(stripped):
-            continue
-        for match in _DATE.finditer(stripped):
-            found = parse_date(match)
-            if found is not None:
-                return found
-    return None
 
 
 def source_rank(stated: date | None, words: int, mtime: float, path: str) -> tuple:
@@ -132,34 +75,6 @@ def direction(
     )
 
 
-@dataclass(frozen=True)
-class Location:
-    """Where a passage lies in a file: 1-based inclusive lines, 0-based ``[start, end)`` chars."""
-
-    path: str
-    start_line: int
-    end_line: int
-    start_char: int
-    end_char: int
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A reused passage: its source and copy, what kind of reuse, and the evidence.
-    ``boilerplate`` marks a passage whose cluster recurs across many documents (page
-    furniture, standard openings, licence headers) rather than reuse between a few."""
-
-    cluster: int
-    kind: str
-    similarity: float
-    words: int
-    evidence: str
-    source: Location
-    copy: Location
-    excerpt: str
-    boilerplate: bool = False
-
-
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     """The start of ``text`` on one line: at most ``limit`` characters, cut at a word
     boundary (inside the first word when it alone is longer), then an ellipsis."""
@@ -206,38 +121,6 @@ def clusters(spans: list[tuple[Location, Location]]) -> list[int]:
                 reach, owner = end, k
     numbers: dict[int, int] = {}
     return [numbers.setdefault(root(k), len(numbers) + 1) for k in range(len(spans))]
-
-
-@dataclass(frozen=True)
-class Side:
-    """One side of a shared passage: where it lies, its token span ``[start, end)`` and
-    the start of its text."""
-
-    location: Location
-    start: int
-    end: int
-    excerpt: str
-
-
-@dataclass(frozen=True)
-class Reuse:
-    """A passage two documents share, before deciding which side is the source."""
-
-    a: Side
-    b: Side
-    kind: str
-    similarity: float
-    note: str = ""
-    """Evidence of how the passage was found, added to the orientation's evidence."""
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What orientation needs to know of a document."""
-
-    words: int
-    date: date | None
-    mtime: float
 
 
 def contained_share(sides: list[Side], words: int) -> float:
@@ -293,129 +176,3 @@ def orient(reuses: list[Reuse], facts: dict[str, Facts]) -> list[Passage]:
         )
         for number, (src, cpy, reuse, way) in zip(numbers, oriented, strict=True)
     ]
-
-
-RECURRING = 0.5
-"""Share of one side of a passage that another document's passages must cover for the
-passage's text to count as recurring in that document too."""
-
-
-def recurrence(passages: list[Passage], enough: int | None = None) -> list[int]:
-    """For each passage, the number of documents its text recurs in: its source and
-    copy, and every other document whose passages cover at least ``RECURRING`` of the
-    passage's source or copy side (text shared with that side is in that document
-    too). With ``enough``, counting stops there: a count of at least ``enough`` only
-    says so much.
-
-    This is not the number of documents of the passage's cluster: clusters chain
-    through overlaps (A quoted in B, another part of B quoted in C), so a cluster can
-    span many documents while no text of it is in more than two.
-    """
-    by_path: dict[str, list[tuple[int, int, int, str]]] = {}
-    for k, p in enumerate(passages):
-        for side, other in ((p.source, p.copy.path), (p.copy, p.source.path)):
-            by_path.setdefault(side.path, []).append((side.start_char, side.end_char, k, other))
-    found = [{p.source.path, p.copy.path} for p in passages]
-    for items in by_path.values():
-        # One sweep by start: ``active`` holds the sides that started before and have
-        # not ended, so each side meets only the sides it overlaps.
-        items.sort()
-        active: dict[int, tuple[int, int, int, str]] = {}
-        ends: list[tuple[int, int]] = []
-        for position, (start, end, k, _) in enumerate(items):
-            while ends and ends[0][0] <= start:
-                del active[heappop(ends)[1]]
-            if enough is None or len(found[k]) < enough:
-                later = _starting_before(items, position + 1, end)
-                _recurs_in(found[k], start, end, chain(active.values(), later), enough)
-            active[position] = items[position]
-            heappush(ends, (end, position))
-    return [len(documents) for documents in found]
-
-
-def _starting_before(
-    items: list[tuple[int, int, int, str]], first: int, end: int
-) -> Iterator[tuple[int, int, int, str]]:
-    """``items[first:]`` (sorted by start) that start before ``end``."""
-    for position in range(first, len(items)):
-        if items[position][0] >= end:
-            return
-        yield items[position]
-
-
-def _recurs_in(
-    documents: set[str],
-    start: int,
-    end: int,
-    overlapping: Iterable[tuple[int, int, int, str]],
-    enough: int | None,
-) -> None:
-    """Add to ``documents`` the other documents of the ``overlapping`` sides (in the
-    same file as ``[start, end)``) that cover at least ``RECURRING`` of it."""
-    need = RECURRING * (end - start)
-    pieces: dict[str, list[tuple[int, int]]] = {}
-    for other_start, other_end, _, other in overlapping:
-        low, high = max(start, other_start), min(end, other_end)
-        if other in documents or low >= high:
-            continue
-        pieces.setdefault(other, []).append((low, high))
-        if covered(pieces[other], start, end) >= need:
-            documents.add(other)
-            if enough is not None and len(documents) >= enough:
-                return
-
-
-def mark_boilerplate(passages: list[Passage], min_documents: int) -> list[Passage]:
-    """``passages`` with ``boilerplate`` set on those whose text recurs in at least
-    ``min_documents`` documents (see ``recurrence``): page furniture, standard
-    openings, licence headers; and on those lying inside such text on both sides (see
-    ``within``). Order and everything else are unchanged."""
-    if min_documents < 3:
-        raise DedupeError(f"boilerplate needs at least 3 documents, got {min_documents}")
-    counts = recurrence(passages, enough=min_documents)
-    recurring = [n >= min_documents for n in counts]
-    inside = within(passages, recurring)
-    return [
-        replace(p, boilerplate=r or i) for p, r, i in zip(passages, recurring, inside, strict=True)
-    ]
-
-
-def within(passages: list[Passage], marked: list[bool]) -> list[bool]:
-    """For each passage, whether the ``marked`` passages cover at least ``RECURRING``
-    of both its sides: text between two documents (a licence in a wording only they
-    carry, the line naming each book around it) lying inside text each of them shares
-    with many documents."""
-    cover: dict[str, list[tuple[int, int]]] = {}
-    for p, mark in zip(passages, marked, strict=True):
-        if mark:
-            for side in (p.source, p.copy):
-                cover.setdefault(side.path, []).append((side.start_char, side.end_char))
-    merged = {path: _merged(intervals) for path, intervals in cover.items()}
-
-    def mostly_inside(side: Location) -> bool:
-        starts, ends = merged.get(side.path, ((), ()))
-        first = bisect_right(ends, side.start_char)
-        total = 0
-        for start, end in zip(starts[first:], ends[first:], strict=True):
-            if start >= side.end_char:
-                break
-            total += min(end, side.end_char) - max(start, side.start_char)
-        return total >= RECURRING * (side.end_char - side.start_char)
-
-    return [
-        mark or (mostly_inside(p.source) and mostly_inside(p.copy))
-        for p, mark in zip(passages, marked, strict=True)
-    ]
-
-
-def _merged(intervals: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
-    """The union of ``[start, end)`` intervals as sorted, disjoint starts and ends."""
-    starts: list[int] = []
-    ends: list[int] = []
-    for start, end in sorted(intervals):
-        if ends and start <= ends[-1]:
-            ends[-1] = max(ends[-1], end)
-        else:
-            starts.append(start)
-            ends.append(end)
-    return starts, ends

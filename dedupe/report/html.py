@@ -15,14 +15,13 @@ import html
 import json
 from dataclasses import asdict, dataclass
 
-from ..model import ScanResult
-from ..provenance.orient import Location, Passage
+from ..model import Location, Passage, ScanResult
 from ..read.files import Skipped
 from ..text.normalise import Tokens, tokenise
 from ..text.shingle import content_key
 
 try:  # a document by its name: a text file, a converted one (PDF...) or a record (PATH#ID)
-    from ..read.files import read_document as read_text
+    from ..read.formats import read_document as read_text
 except ImportError:  # a tree without dedupe.formats: plain text files only
     from ..read.files import read_file as read_text
 

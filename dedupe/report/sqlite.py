@@ -29,8 +29,7 @@ import stat
 from dataclasses import asdict
 
 from ..errors import DedupeError, InvalidParameter
-from ..model import ScanResult
-from ..provenance.orient import Location
+from ..model import Location, ScanResult
 
 APPLICATION_ID = int.from_bytes(b"ddrp", "big")  # "dedupe report", in the file header
 SCHEMA_VERSION = 1  # PRAGMA user_version

@@ -15,8 +15,7 @@ from dataclasses import asdict, replace
 
 from tabulate import tabulate
 
-from ..model import ScanResult
-from ..provenance.orient import Location, Passage
+from ..model import Location, Passage, ScanResult
 from .html import render_html
 
 FORMATS = ("table", "csv", "json", "jsonl", "markdown")

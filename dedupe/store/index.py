@@ -17,10 +17,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict
 from datetime import date
 
 import numpy as np
@@ -28,95 +26,44 @@ import numpy as np
 from ..errors import DamagedIndex, DedupeError
 from ..instrument import Log
 from ..match.verify import Weights
-from ..parameters import CONTENT, VERBATIM, Parameters
-from ..provenance.orient import Facts, Location, Reuse, Side, source_rank
-from ..read.files import Document, Skipped, content_digest, list_files, read_whole
+from ..model import DocumentInfo, Facts, Reuse
+from ..parameters import VERBATIM, Parameters
+from ..provenance.orient import source_rank
+from ..read.files import Document, Skipped, list_files
+from ..read.formats import read_whole
 from ..text.prepared import Prepared, prepare
-from ..text.segment import Segment
-from ..text.sketch import DocumentInfo, describe, sign
+from ..text.sketch import describe
+from .records import (
+    AddStats,
+    SegmentRow,
+    Status,
+    file_state,
+    fresh_bucket_pairs,
+    index_files,
+    key,
+    reuse_from_record,
+    signed_rows,
+)
+from .schema import (
+    BUSY_TIMEOUT_MS,
+    FAMILY_CODES,
+    FORMAT,
+    REBUILD,
+    SCHEMA,
+    VERSION,
+    Transaction,
+    busy,
+    chunks,
+    mismatch,
+    reading_parameters,
+    retrying,
+    stored_at,
+    stored_parameters,
+)
 
-FORMAT = "dedupe-index"
-VERSION = 3
-FAMILY_CODES = {VERBATIM: 0, CONTENT: 1}
 BATCH_FILES = 32
-BUSY_TIMEOUT_MS = 60_000
 CHANGED_SINCE = "changed since indexed; run 'dedupe index add' again"
-REBUILD = "; rebuild it: remove the file and run dedupe index add again"
 DEFAULT_PATH = os.path.join(".dedupe", "index.sqlite")
-# Parameters that decide what is stored; the others only affect how results are read.
-STORED = ("num_perm", "shingle_size", "min_words", "window_words", "candidate_threshold",
-          "candidate_lsh_threshold", "paraphrase_candidate_threshold")  # fmt: skip
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY,
-    path TEXT NOT NULL UNIQUE,
-    size INTEGER NOT NULL,
-    mtime REAL NOT NULL,
-    digest TEXT NOT NULL,
-    encoding TEXT NOT NULL,
-    words INTEGER NOT NULL,
-    lines INTEGER NOT NULL,
-    date TEXT,
-    pairs_done INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS segments (
-    id INTEGER PRIMARY KEY,
-    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
-    start_char INTEGER NOT NULL,
-    end_char INTEGER NOT NULL,
-    content_keys BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS segments_doc ON segments(doc_id);
-CREATE TABLE IF NOT EXISTS bands (
-    family INTEGER NOT NULL,
-    band INTEGER NOT NULL,
-    key INTEGER NOT NULL,
-    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
-    doc_id INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS bands_key ON bands(family, band, key);
-CREATE INDEX IF NOT EXISTS bands_segment ON bands(segment_id);
-CREATE TABLE IF NOT EXISTS content_df (key INTEGER PRIMARY KEY, df INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS reuses (
-    doc_a INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    doc_b INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    record TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS reuses_a ON reuses(doc_a);
-CREATE INDEX IF NOT EXISTS reuses_b ON reuses(doc_b);
-"""
-
-
-@dataclass
-class AddStats:
-    """What ``Index.add`` did: files signed (new or changed), unchanged, and skipped."""
-
-    signed: list[str]
-    unchanged: int
-    skipped: list[Skipped]
-
-
-@dataclass(frozen=True)
-class Status:
-    """An indexed document's state on disk: ``indexed``, ``changed`` or ``vanished``;
-    or ``new`` for a file under the given paths that is not indexed yet."""
-
-    path: str
-    state: str
-
-
-@dataclass(frozen=True)
-class SegmentRow:
-    """An indexed segment: its id, document path and token span."""
-
-    id: int
-    path: str
-    start: int
-    end: int
 
 
 def open_index(path: str, options: dict, create: bool = True) -> Index:
@@ -124,66 +71,8 @@ def open_index(path: str, options: dict, create: bool = True) -> Index:
     ``options`` that are not None (a stored parameter given another value is an error).
     """
     given = {name: value for name, value in options.items() if value is not None}
-    stored = _stored_at(path) if os.path.exists(path) and os.path.getsize(path) else {}
+    stored = stored_at(path) if os.path.exists(path) and os.path.getsize(path) else {}
     return Index(path, Parameters(**{**stored, **given}), create)
-
-
-def _stored_at(path: str) -> dict:
-    """The parameters stored in the index file at ``path`` ({} while it is being created)."""
-
-    def read() -> list[tuple]:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-        try:
-            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
-            if not tables:
-                return []
-            if "meta" not in tables:
-                raise DedupeError(f"{path} is an SQLite file but not a dedupe index")
-            return db.execute("SELECT value FROM meta WHERE key = 'parameters'").fetchall()
-        finally:
-            db.close()
-
-    try:
-        rows = _retrying(read)
-    except sqlite3.DatabaseError as err:
-        raise DedupeError(f"{path} is not a dedupe index ({err})") from None
-    return json.loads(rows[0][0]) if rows else {}
-
-
-def _retrying(action, seconds: float = BUSY_TIMEOUT_MS / 1000):
-    """``action()``, tried again while SQLite says the database is locked or busy (some
-    lock changes, such as switching to WAL, do not wait for the busy timeout)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            return action()
-        except sqlite3.OperationalError as err:
-            if not _busy(err) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
-def _busy(err: Exception) -> bool:
-    """Whether SQLite's error says another connection holds the database (no damage)."""
-    return isinstance(err, sqlite3.OperationalError) and any(
-        word in str(err) for word in ("locked", "busy")
-    )
-
-
-# Parameters applied after the stored results are read back, so changing them keeps them.
-REPORTING = ("boilerplate_documents",)
-
-
-def reading_parameters(params: Parameters) -> dict:
-    """The parameters that decide what is found in stored sketches (not stored in them)."""
-    values = {f.name: getattr(params, f.name) for f in fields(params)}
-    return {k: v for k, v in values.items() if k not in STORED and k not in REPORTING}
-
-
-def stored_parameters(params: Parameters) -> dict:
-    """The parameters that decide an index's content, as stored in it."""
-    values = {f.name: getattr(params, f.name) for f in fields(params)}
-    return {name: values[name] for name in STORED}
 
 
 class Index:
@@ -206,7 +95,7 @@ class Index:
             self._open()
         except sqlite3.DatabaseError as err:
             self.db.close()
-            if _busy(err):
+            if busy(err):
                 raise
             raise DamagedIndex(f"{path} is not a readable dedupe index ({err}){REBUILD}") from None
         except DedupeError:
@@ -215,16 +104,14 @@ class Index:
 
     def _open(self) -> None:
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        tables = _retrying(
-            lambda: {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
-        )
+        tables = retrying(lambda: {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")})
         if tables and "meta" not in tables:
             raise DamagedIndex(f"{self.path} is an SQLite file but not a dedupe index")
-        problems = _retrying(lambda: [r[0] for r in self.db.execute("PRAGMA quick_check(1)")])
+        problems = retrying(lambda: [r[0] for r in self.db.execute("PRAGMA quick_check(1)")])
         if problems != ["ok"]:
             lines = [line for line in problems[0].splitlines() if not line.startswith("***")]
             raise DamagedIndex(f"{self.path} is damaged ({(lines or problems)[0]}){REBUILD}")
-        _retrying(lambda: self.db.execute("PRAGMA journal_mode = WAL"))
+        retrying(lambda: self.db.execute("PRAGMA journal_mode = WAL"))
         # In WAL mode NORMAL keeps the database consistent through a crash or a kill;
         # only a power cut can lose the last commits (the next add redoes them).
         self.db.execute("PRAGMA synchronous = NORMAL")
@@ -248,7 +135,7 @@ class Index:
                 f"this dedupe reads version {VERSION}"
             )
         if meta["parameters"] != wanted["parameters"]:
-            raise DedupeError(_mismatch(self.path, json.loads(meta["parameters"]), self.params))
+            raise DedupeError(mismatch(self.path, json.loads(meta["parameters"]), self.params))
 
     def close(self) -> None:
         self.db.close()
@@ -258,7 +145,7 @@ class Index:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.close()
-        if isinstance(exc, sqlite3.DatabaseError) and not _busy(exc):
+        if isinstance(exc, sqlite3.DatabaseError) and not busy(exc):
             raise DamagedIndex(f"{self.path}: cannot use the index ({exc}){REBUILD}") from exc
 
     def excluded(self) -> list[str]:
@@ -372,8 +259,8 @@ class Index:
         self.db.execute("DELETE FROM content_df WHERE df <= 0")
         self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self.db)
+    def _transaction(self) -> Transaction:
+        return Transaction(self.db)
 
     # ----------------------------------------------------------------- reading
 
@@ -383,7 +270,7 @@ class Index:
         for path, size, mtime, digest in self.db.execute(
             "SELECT path, size, mtime, digest FROM documents ORDER BY path"
         ).fetchall():
-            result.append(Status(path, _state(path, size, mtime, digest)))
+            result.append(Status(path, file_state(path, size, mtime, digest)))
         indexed = {s.path for s in result}
         listed = list_files(list(paths), self.excluded()).files
         result += [Status(key(p), "new") for p in listed if key(p) not in indexed]
@@ -410,7 +297,7 @@ class Index:
     def segments_of(self, ids: set[int]) -> list[SegmentRow]:
         """The indexed segments with these ids."""
         rows = []
-        for chunk in _chunks(sorted(ids)):
+        for chunk in chunks(sorted(ids)):
             rows += self.db.execute(
                 "SELECT s.id, d.path, s.start, s.end FROM segments s JOIN documents d "
                 f"ON d.id = s.doc_id WHERE s.id IN ({','.join('?' * len(chunk))})",
@@ -420,7 +307,7 @@ class Index:
 
     def colliding_with(self, family: str, fresh: set[int]) -> set[tuple[int, int]]:
         """Pairs of segment ids, of different documents, at least one in a ``fresh``
-        document, that share a band key of ``family`` (see ``_bucket_pairs``: a bucket
+        document, that share a band key of ``family`` (see ``fresh_bucket_pairs``: a bucket
         spread over many documents pairs its members with one of them only).
 
         Few fresh documents have their buckets looked up key by key; many are read in
@@ -453,7 +340,7 @@ class Index:
         cap = self.params.max_bucket(family)
         pairs: set[tuple[int, int]] = set()
         for members in buckets.values():
-            pairs |= _bucket_pairs(sorted(members), fresh, rank, spread, cap)
+            pairs |= fresh_bucket_pairs(sorted(members), fresh, rank, spread, cap)
         return pairs
 
     def source_ranks(self) -> dict[int, int]:
@@ -505,7 +392,7 @@ class Index:
         """The stored passages between documents that are both among ``paths``."""
         ids = {i for i, p in self.db.execute("SELECT id, path FROM documents") if p in paths}
         return [
-            _reuse(json.loads(record))
+            reuse_from_record(json.loads(record))
             for a, b, record in self.db.execute("SELECT doc_a, doc_b, record FROM reuses")
             if a in ids and b in ids
         ]
@@ -559,118 +446,3 @@ class Index:
         counts = np.array([r[1] for r in rows], dtype=np.float64)
         idf = np.log(total / counts) if len(rows) else np.empty(0)
         return Weights(keys, np.where(counts * 2 > total, 0.0, idf))
-
-
-class _Transaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on an exception."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type, *_) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
-
-
-def _bucket_pairs(
-    members: list[tuple[int, int]],
-    fresh: set[int],
-    rank: dict[int, int],
-    spread: int | None,
-    cap: int | None,
-) -> set[tuple[int, int]]:
-    """The pairs ``(segment, segment)``, lower id first, of a bucket's ``members``
-    ``(segment id, document id)`` in different documents, one of them ``fresh``. A
-    bucket over fewer than ``spread`` documents gives every such pair, one over more
-    (a text that recurs across the collection) only the pairs with its member whose
-    document ranks first as a source, as a scan pairs a boilerplate family with its
-    representative (no ``spread``: every pair); a bucket of more than ``cap`` members
-    gives none."""
-    if cap is not None and len(members) > cap:
-        return set()
-    docs = {doc for _, doc in members}
-    if spread is None or len(docs) < spread:
-        candidates = [
-            (a, b)
-            for k, a in enumerate(members)
-            for b in members[k + 1 :]
-            if a[1] != b[1] and (a[1] in fresh or b[1] in fresh)
-        ]
-    else:
-        centre = min(members, key=lambda m: (rank[m[1]], m[0]))
-        candidates = [
-            (centre, m)
-            for m in members
-            if m[1] != centre[1] and (centre[1] in fresh or m[1] in fresh)
-        ]
-    return {(min(a[0], b[0]), max(a[0], b[0])) for a, b in candidates}
-
-
-def index_files(path: str) -> list[str]:
-    """The index file at ``path`` and the files SQLite keeps beside it."""
-    return [path + suffix for suffix in ("", "-wal", "-shm", "-journal")]
-
-
-def key(path: str) -> str:
-    """How the index names a file: its absolute, normalised path."""
-    return os.path.abspath(path)
-
-
-def _state(path: str, size: int, mtime: float, digest: str) -> str:
-    try:
-        stat = os.stat(path)
-    except FileNotFoundError:
-        return "vanished"
-    if stat.st_size == size and stat.st_mtime == mtime:
-        return "indexed"
-    with open(path, "rb") as handle:
-        return "indexed" if content_digest(handle.read()) == digest else "changed"
-
-
-def _chunks(values: list, size: int = 500) -> Iterator[list]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _mismatch(path: str, stored: dict, params: Parameters) -> str:
-    wanted = stored_parameters(params)
-    diffs = ", ".join(
-        f"{name.replace('_', '-')} {stored.get(name)} (asked {wanted[name]})"
-        for name in STORED
-        if stored.get(name) != wanted[name]
-    )
-    return f"{path} was built with other parameters: {diffs}"
-
-
-def _reuse(record: dict) -> Reuse:
-    def side(s: dict) -> Side:
-        return Side(Location(**s["location"]), s["start"], s["end"], s["excerpt"])
-
-    return Reuse(
-        side(record["a"]),
-        side(record["b"]),
-        record["kind"],
-        record["similarity"],
-        record.get("note", ""),
-    )
-
-
-def signed_rows(prepared: Prepared, params: Parameters) -> list[tuple]:
-    """``(segment, {family: band keys}, content keys)`` for each signed segment of a
-    prepared document, signed as a scan signs it (``sketch.sign``), in both families
-    whatever ``params.paraphrase`` says (an index keeps both); band keys are SQLite
-    integers, None for an empty set."""
-    signed = sign(prepared, 0, replace(params, paraphrase=True))
-    rows = []
-    for k, (_, start, end) in enumerate(signed.ranges.tolist()):
-        seg = Segment(0, start, end, int(prepared.starts[start]), int(prepared.ends[end - 1]))
-        keys = {
-            family: signed.keys[family][k].view(np.int64).tolist()
-            if signed.present[family][k]
-            else None
-            for family in (VERBATIM, CONTENT)
-        }
-        rows.append((seg, keys, signed.content[k]))
-    return rows

@@ -22,7 +22,8 @@ import numpy as np
 import xxhash
 
 from ..parameters import Parameters
-from ..read.files import Document, Skipped, read_document
+from ..read.files import Document, Skipped
+from ..read.formats import read_document
 from .normalise import tokenise
 from .segment import paragraphs, segment, sentence_bounds
 from .shingle import content_hashes, ngram_hashes, word_hashes

@@ -12,28 +12,18 @@ candidate pairs that point at it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 import numpy as np
 
 from ..match.candidates import band_keys, lsh_bands
+from ..model import DocumentInfo, Facts
 from ..parameters import CONTENT, VERBATIM, Parameters
-from ..provenance.orient import Facts, document_date
-from ..read.files import Document, Skipped, decoding_note, read_documents
+from ..read.dates import document_date
+from ..read.files import Document, Skipped, decoding_note
+from ..read.formats import read_documents
 from .prepared import Prepared, PreparedStore, prepare
 from .shingle import SetTable, content_spans, range_sets, verbatim_spans
 from .sign import range_signatures
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    """A scanned document as reports describe it."""
-
-    path: str
-    date: date | None
-    words: int
-    lines: int
-    encoding: str
 
 
 def describe(doc: Document, words: int) -> DocumentInfo:

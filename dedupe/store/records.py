@@ -1,0 +1,132 @@
+"""What the index stores and returns, row by row: signed segments of a prepared document,
+the state of a file against its stored record, stored passages read back, and the
+candidate pairs of a bucket of stored band keys."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..model import Location, Reuse, Side
+from ..parameters import CONTENT, VERBATIM, Parameters
+from ..read.files import Skipped, content_digest
+from ..text.prepared import Prepared
+from ..text.segment import Segment
+from ..text.sketch import sign
+
+
+@dataclass
+class AddStats:
+    """What ``Index.add`` did: files signed (new or changed), unchanged, and skipped."""
+
+    signed: list[str]
+    unchanged: int
+    skipped: list[Skipped]
+
+
+@dataclass(frozen=True)
+class Status:
+    """An indexed document's state on disk: ``indexed``, ``changed`` or ``vanished``;
+    or ``new`` for a file under the given paths that is not indexed yet."""
+
+    path: str
+    state: str
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    """An indexed segment: its id, document path and token span."""
+
+    id: int
+    path: str
+    start: int
+    end: int
+
+
+def fresh_bucket_pairs(
+    members: list[tuple[int, int]],
+    fresh: set[int],
+    rank: dict[int, int],
+    spread: int | None,
+    cap: int | None,
+) -> set[tuple[int, int]]:
+    """The pairs ``(segment, segment)``, lower id first, of a bucket's ``members``
+    ``(segment id, document id)`` in different documents, one of them ``fresh``. A
+    bucket over fewer than ``spread`` documents gives every such pair, one over more
+    (a text that recurs across the collection) only the pairs with its member whose
+    document ranks first as a source, as a scan pairs a boilerplate family with its
+    representative (no ``spread``: every pair); a bucket of more than ``cap`` members
+    gives none."""
+    if cap is not None and len(members) > cap:
+        return set()
+    docs = {doc for _, doc in members}
+    if spread is None or len(docs) < spread:
+        candidates = [
+            (a, b)
+            for k, a in enumerate(members)
+            for b in members[k + 1 :]
+            if a[1] != b[1] and (a[1] in fresh or b[1] in fresh)
+        ]
+    else:
+        centre = min(members, key=lambda m: (rank[m[1]], m[0]))
+        candidates = [
+            (centre, m)
+            for m in members
+            if m[1] != centre[1] and (centre[1] in fresh or m[1] in fresh)
+        ]
+    return {(min(a[0], b[0]), max(a[0], b[0])) for a, b in candidates}
+
+
+def index_files(path: str) -> list[str]:
+    """The index file at ``path`` and the files SQLite keeps beside it."""
+    return [path + suffix for suffix in ("", "-wal", "-shm", "-journal")]
+
+
+def key(path: str) -> str:
+    """How the index names a file: its absolute, normalised path."""
+    return os.path.abspath(path)
+
+
+def file_state(path: str, size: int, mtime: float, digest: str) -> str:
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return "vanished"
+    if stat.st_size == size and stat.st_mtime == mtime:
+        return "indexed"
+    with open(path, "rb") as handle:
+        return "indexed" if content_digest(handle.read()) == digest else "changed"
+
+
+def reuse_from_record(record: dict) -> Reuse:
+    def side(s: dict) -> Side:
+        return Side(Location(**s["location"]), s["start"], s["end"], s["excerpt"])
+
+    return Reuse(
+        side(record["a"]),
+        side(record["b"]),
+        record["kind"],
+        record["similarity"],
+        record.get("note", ""),
+    )
+
+
+def signed_rows(prepared: Prepared, params: Parameters) -> list[tuple]:
+    """``(segment, {family: band keys}, content keys)`` for each signed segment of a
+    prepared document, signed as a scan signs it (``sketch.sign``), in both families
+    whatever ``params.paraphrase`` says (an index keeps both); band keys are SQLite
+    integers, None for an empty set."""
+    signed = sign(prepared, 0, replace(params, paraphrase=True))
+    rows = []
+    for k, (_, start, end) in enumerate(signed.ranges.tolist()):
+        seg = Segment(0, start, end, int(prepared.starts[start]), int(prepared.ends[end - 1]))
+        keys = {
+            family: signed.keys[family][k].view(np.int64).tolist()
+            if signed.present[family][k]
+            else None
+            for family in (VERBATIM, CONTENT)
+        }
+        rows.append((seg, keys, signed.content[k]))
+    return rows
