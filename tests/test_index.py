@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from dedupe.cli import main
-from dedupe.errors import DedupeError
+from dedupe.errors import DamagedIndex, IndexMismatch, NotAnIndex
 from dedupe.evaluation.language import generate_text
 from dedupe.parameters import Parameters
 from dedupe.pipeline.indexed import query, scan_indexed
@@ -135,20 +135,34 @@ def test_scan_through_the_index_reports_what_a_plain_scan_does(tmp_path):
 def test_other_parameters_and_foreign_files_are_refused(tmp_path):
     path = tmp_path / "i.sqlite"
     Index(str(path), Parameters()).close()
-    with pytest.raises(DedupeError, match="num-perm 128 \\(asked 64\\)"):
+    with pytest.raises(IndexMismatch, match="num_perm 128 \\(asked 64\\)") as refused:
         open_index(str(path), {"num_perm": 64})
+    assert refused.value.settings == ("num_perm",)
+    runner = CliRunner()
+    add = ["index", "add", str(CORPUS), "--index", str(path), "--num-perm", "64"]
+    other = runner.invoke(main, add)
+    assert other.exit_code == 2 and "--num-perm 128 (asked 64)" in other.stderr
     with open_index(str(path), {"num_perm": None}) as index:
         assert index.params.num_perm == 128
     foreign = tmp_path / "notes.txt"
     foreign.write_text("not a database at all\n" * 100)
     other_sqlite = tmp_path / "other.db"
     sqlite3.connect(other_sqlite).execute("CREATE TABLE t (x)").connection.close()
-    runner = CliRunner()
+    for bad in (foreign, other_sqlite, tmp_path):
+        with pytest.raises(NotAnIndex):
+            open_index(str(bad), {}, create=False)
     for bad in (foreign, other_sqlite):
         result = runner.invoke(main, ["index", "status", "--index", str(bad)])
         assert result.exit_code == 2
         assert result.stderr.count("\n") == 1 and "not a dedupe index" in result.stderr
+        assert "rebuild" not in result.stderr  # never advice to remove a file not ours
         assert "Traceback" not in result.output + result.stderr
+    damaged = tmp_path / "damaged.sqlite"
+    damaged.write_bytes(path.read_bytes()[:100] + b"\xff" * 8192)
+    with pytest.raises(DamagedIndex):
+        open_index(str(damaged), {}, create=False)
+    result = runner.invoke(main, ["index", "status", "--index", str(damaged)])
+    assert result.exit_code == 2 and "rebuild it: remove the file" in result.stderr
 
 
 def _add_process(folder: Path, index: Path) -> subprocess.Popen:
@@ -250,7 +264,8 @@ def test_cli_index_add_status_query_and_scan(tmp_path, monkeypatch):
         "accession.txt",
     }
     missing = runner.invoke(main, ["query", "accession.txt", "--index", "nowhere.sqlite"])
-    assert missing.exit_code == 2 and "no index at nowhere.sqlite" in missing.stderr
+    assert missing.exit_code == 2
+    assert "no index at nowhere.sqlite (create it with: dedupe index add PATH)" in missing.stderr
 
 
 def test_duplicates_of_an_indexed_collection(tmp_path, monkeypatch):

@@ -12,7 +12,7 @@ from contextlib import suppress
 import click
 
 from .. import __version__
-from ..errors import DedupeError, InvalidParameter
+from ..errors import DamagedIndex, DedupeError, IndexMismatch, InvalidParameter, MissingIndex
 from ..report.output import printable
 
 
@@ -84,21 +84,31 @@ class Group(click.Group):
             raise InputError(_message(err)) from None
 
 
+HINTS = {
+    MissingIndex: " (create it with: dedupe index add PATH)",
+    DamagedIndex: "; rebuild it: remove the file and run dedupe index add again",
+}
+"""What to do, added to the library's message of these errors."""
+
+
 def _message(err: Exception) -> str:
     if isinstance(err, OSError) and err.filename:
         return printable(f"{err.strerror}: {err.filename}")
     if isinstance(err, InvalidParameter):
         return printable(in_flags(str(err), err.name))
-    return printable(str(err))
+    if isinstance(err, IndexMismatch):
+        return printable(in_flags(str(err)))
+    hint = next((text for kind, text in HINTS.items() if isinstance(err, kind)), "")
+    return printable(str(err) + hint)
 
 
-def in_flags(message: str, name: str) -> str:
+def in_flags(message: str, name: str = "") -> str:
     """A library message about setting ``name``, which it begins with (and perhaps names
     others, such as ``shingle_size``), with those settings called by the options that
     set them: ``threshold must be ...`` becomes ``--threshold must be ...``. Words of
     the text that happen to spell a setting (``standard output``) are left alone."""
     flags = _flags(main)
-    if message.startswith(name):
+    if name and message.startswith(name):
         message = flags.get(name, name) + message[len(name) :]
     return re.sub(r"(?<![-\w])\w+_\w+", lambda m: flags.get(m.group(), m.group()), message)
 

@@ -281,7 +281,7 @@ def policy_key(fp: Fingerprint, keep: str) -> tuple:
         return (-fp.words, fp.path)
     if keep == "path":
         return (fp.path,)
-    raise DedupeError(f"unknown keep policy: {keep!r}")
+    raise InvalidParameter("keep", f"must be one of {', '.join(KEEP_POLICIES)}, got {keep!r}")
 
 
 _RANK = {relation: k for k, relation in enumerate(RELATIONS)}

@@ -60,7 +60,7 @@ from datetime import datetime, timezone
 
 import xxhash
 
-from ..errors import DedupeError
+from ..errors import MissingInput, MoveRefused, UnreadableInput
 from .find import DuplicateGroup, Member
 
 Log = Callable[[str], None]
@@ -173,7 +173,7 @@ def move_file(src: str, dst: str, digest: str) -> None:
     place, then unlink ``src``.
     """
     if os.path.lexists(dst):
-        raise DedupeError(f"refusing to overwrite {dst}")
+        raise MoveRefused(f"refusing to overwrite {dst}")
     try:
         os.rename(src, dst)
     except OSError as err:
@@ -191,10 +191,10 @@ def _copy_across(src: str, dst: str, digest: str) -> None:
         os.fsync(handle.fileno())
     if file_digest(partial) != digest:
         os.unlink(partial)  # our own incomplete copy, never a user's file
-        raise DedupeError(f"copy of {src} to {dst} does not match its digest; not moved")
+        raise MoveRefused(f"copy of {src} to {dst} does not match its digest; not moved")
     if os.path.lexists(dst):
         os.unlink(partial)
-        raise DedupeError(f"refusing to overwrite {dst}")
+        raise MoveRefused(f"refusing to overwrite {dst}")
     os.rename(partial, dst)
     _fsync_dir(os.path.dirname(os.path.abspath(dst)))
     os.unlink(src)
@@ -228,11 +228,11 @@ def plan_moves(
     ``directory``, in group order, except the files a symbolic link points at
     (``linked``, real paths): moving one would break the link. Nothing is touched.
 
-    Raises ``DedupeError`` when ``directory`` is a file, or when a document to move is
+    Raises ``MoveRefused`` when ``directory`` is a file, or when a document to move is
     already inside ``directory``.
     """
     if os.path.exists(directory) and not os.path.isdir(directory):
-        raise DedupeError(f"quarantine folder is not a folder: {directory}")
+        raise MoveRefused(f"quarantine folder is not a folder: {directory}")
     paths = [
         os.path.abspath(path)
         for g in groups
@@ -251,7 +251,7 @@ def plan_moves(
             if os.path.realpath(original) in pinned:
                 continue
             if inside(original, directory):
-                raise DedupeError(
+                raise MoveRefused(
                     f"{m.path} is already inside the quarantine folder {directory}; "
                     "leave that folder out of the paths to check"
                 )
@@ -270,16 +270,16 @@ def _check_before_moving(moves: list[Move]) -> None:
     kept_checked: set[str] = set()
     for move in moves:
         if os.path.islink(move.original):
-            raise DedupeError(f"{move.path} is a symbolic link; links are never moved")
+            raise MoveRefused(f"{move.path} is a symbolic link; links are never moved")
         if not os.path.isfile(move.original):
-            raise DedupeError(f"{move.path} is no longer there; nothing was moved")
+            raise MoveRefused(f"{move.path} is no longer there; nothing was moved")
         if file_digest(move.original) != move.digest:
-            raise DedupeError(f"{move.path} changed since it was read; nothing was moved")
+            raise MoveRefused(f"{move.path} changed since it was read; nothing was moved")
         if os.path.lexists(move.target):
-            raise DedupeError(f"refusing to overwrite {move.target}; nothing was moved")
+            raise MoveRefused(f"refusing to overwrite {move.target}; nothing was moved")
         if move.kept not in kept_checked:
             if not os.path.isfile(move.kept):
-                raise DedupeError(f"the kept copy {move.kept} is gone; nothing was moved")
+                raise MoveRefused(f"the kept copy {move.kept} is gone; nothing was moved")
             kept_checked.add(move.kept)
 
 
@@ -292,7 +292,7 @@ def _new_journal(directory: str) -> tuple[str, int]:
             return path, os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
             continue
-    raise DedupeError(f"cannot create a journal in {directory}")
+    raise MoveRefused(f"cannot create a journal in {directory}")
 
 
 def check_folder(directory: str, paths: list[str]) -> None:
@@ -300,7 +300,7 @@ def check_folder(directory: str, paths: list[str]) -> None:
     everything in it would be left out of the check."""
     for path in paths:
         if os.path.realpath(path) == os.path.realpath(directory) or inside(path, directory):
-            raise DedupeError(
+            raise MoveRefused(
                 f"the quarantine folder {directory} holds the checked path {path}; "
                 "choose a folder that is not being checked"
             )
@@ -331,7 +331,7 @@ def quarantine(moves: list[Move], log: Log = lambda _: None) -> QuarantineResult
         return QuarantineResult("", [])
     directory = moves[0].directory
     if any(m.directory != directory for m in moves):
-        raise DedupeError("all moves of one quarantine must go into one folder")
+        raise MoveRefused("all moves of one quarantine must go into one folder")
     _check_before_moving(moves)
     os.makedirs(directory, exist_ok=True)
     journal, fd = _new_journal(directory)
@@ -361,11 +361,11 @@ class Journal:
 
 
 def read_journal(journal: str) -> Journal:
-    """The header and entries of ``journal``; ``DedupeError`` for a missing or
-    malformed one. A last line cut short by a crash (no newline, not JSON) is passed
-    over: its file was never moved."""
+    """The header and entries of ``journal``; ``MissingInput`` for a missing one,
+    ``UnreadableInput`` for a malformed one. A last line cut short by a crash (no
+    newline, not JSON) is passed over: its file was never moved."""
     if not os.path.isfile(journal):
-        raise DedupeError(f"no such journal: {journal}")
+        raise MissingInput(f"no such journal: {journal}")
     with open(journal, "rb") as handle:
         lines = handle.read().split(b"\n")
     cut_short = bool(lines[-1].strip()) and not _parses(lines[-1])
@@ -376,20 +376,20 @@ def read_journal(journal: str) -> Journal:
         try:
             record = json.loads(line.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
-            raise DedupeError(f"{journal}:{number}: not a JSON line") from None
+            raise UnreadableInput(f"{journal}:{number}: not a JSON line") from None
         if not isinstance(record, dict):
-            raise DedupeError(f"{journal}:{number}: not a JSON object")
+            raise UnreadableInput(f"{journal}:{number}: not a JSON object")
         records.append((number, record))
     if not records or records[0][1].get(HEADER) != 1:
-        raise DedupeError(f"{journal} is not a dedupe journal (no header line)")
+        raise UnreadableInput(f"{journal} is not a dedupe journal (no header line)")
     roots = records[0][1].get("roots")
     if not isinstance(roots, list) or not all(isinstance(r, str) and r for r in roots):
-        raise DedupeError(f"{journal}:1: the header names no checked paths")
+        raise UnreadableInput(f"{journal}:1: the header names no checked paths")
     entries = []
     for number, entry in records[1:]:
         bad = [f for f in _REQUIRED if not isinstance(entry.get(f), str) or not entry[f]]
         if bad:
-            raise DedupeError(f"{journal}:{number}: missing or empty {', '.join(bad)}")
+            raise UnreadableInput(f"{journal}:{number}: missing or empty {', '.join(bad)}")
         entries.append(entry)
     return Journal(roots, entries, cut_short)
 
@@ -442,7 +442,7 @@ def restore(journal: str, log: Log = lambda _: None) -> RestoreResult:
     """Put every file recorded in ``journal`` back where it was, checking its digest.
 
     Every entry is validated before anything moves; one bad entry refuses the whole
-    restore with a ``DedupeError``. An entry is bad when its ``moved_to`` is outside the
+    restore with ``MoveRefused``. An entry is bad when its ``moved_to`` is outside the
     journal's folder, when its original path exists again, when the quarantined file
     does not match the journal's digest, or when it is missing. An entry whose file is
     already back (original present with the journal's digest, quarantined copy gone) is
@@ -467,7 +467,7 @@ def restore(journal: str, log: Log = lambda _: None) -> RestoreResult:
             problems.append(f"entry {number}: {problem}")
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise DedupeError(f"refusing to restore {journal}: {problems[0]}{more}; nothing moved")
+        raise MoveRefused(f"refusing to restore {journal}: {problems[0]}{more}; nothing moved")
 
     result = RestoreResult(directory, cut_short=recorded.cut_short)
     for entry in entries:
@@ -479,7 +479,7 @@ def restore(journal: str, log: Log = lambda _: None) -> RestoreResult:
         os.makedirs(os.path.dirname(original), exist_ok=True)
         move_file(moved, original, entry["digest"])
         if file_digest(original) != entry["digest"]:
-            raise DedupeError(f"{original} does not match its journal digest after restoring")
+            raise MoveRefused(f"{original} does not match its journal digest after restoring")
         result.restored.append(entry)
         log(f"restored {original}")
         _remove_empty_parents(moved, directory)

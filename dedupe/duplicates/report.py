@@ -8,7 +8,7 @@ import json
 from dataclasses import asdict
 from datetime import datetime, timezone
 
-from ..errors import DedupeError
+from ..errors import InvalidParameter
 from ..report.tables import FORMATS, render_rows
 from .find import DuplicateGroup, DuplicatesResult, Member
 from .quarantine import Move
@@ -113,7 +113,7 @@ def render(
     cols = columns(moves is not None)
     table = rows(result, moves)
     if fmt not in FORMATS:
-        raise DedupeError(f"unknown format: {fmt!r}")
+        raise InvalidParameter("format", f"must be one of {', '.join(FORMATS)}, got {fmt!r}")
     if not table and fmt != "csv":
         return "No duplicate documents found.\n"
     return render_rows(table, cols, fmt)

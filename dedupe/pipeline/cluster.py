@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from .. import __version__
-from ..errors import DedupeError, InvalidParameter
+from ..errors import ClusterUnavailable, InvalidParameter
 
 DISTRIBUTION = "dedupe-provenance"
 INSTALL_HINT = f"pip install '{DISTRIBUTION}[dask]'"
@@ -54,7 +54,7 @@ class Dask:
         here = os.getcwd()
         for worker, folder in sorted(self.client.run(os.getcwd).items()):
             if folder != here:
-                raise DedupeError(
+                raise ClusterUnavailable(
                     f"{relative[0]} is a relative path, but the Dask worker {worker} runs in "
                     f"{folder}, not {here}: give absolute paths"
                 )
@@ -107,19 +107,19 @@ ADDRESS = re.compile(r"[a-z][a-z0-9+.-]*://\S+|[^\s:/]+:\d+", re.I)  # scheme://
 
 
 def _distributed():
-    """The ``distributed`` module, or a ``DedupeError`` saying how to install it."""
+    """The ``distributed`` module, or ``ClusterUnavailable`` saying how to install it."""
     try:
         import distributed
     except ImportError:
-        raise DedupeError(
+        raise ClusterUnavailable(
             f"a Dask cluster needs dask.distributed, which is not installed: {INSTALL_HINT}"
         ) from None
     return distributed
 
 
 def local_workers(spec: str) -> int | None:
-    """N of ``local:N`` (a ``DedupeError`` unless a whole number >= 1), or None when
-    ``spec`` is not ``local:...``; a ``DedupeError`` when it is no scheduler address
+    """N of ``local:N`` (``InvalidParameter`` unless a whole number >= 1), or None when
+    ``spec`` is not ``local:...``; ``InvalidParameter`` when it is no scheduler address
     either."""
     match = LOCAL.fullmatch(spec.strip())
     if match is None:
@@ -167,7 +167,7 @@ def dask_executor(spec: str) -> Iterator[Dask]:
     try:
         client = distributed.Client(address, timeout=CONNECT_TIMEOUT)
     except Exception as err:  # refused, timed out, or not an address distributed knows
-        raise DedupeError(
+        raise ClusterUnavailable(
             f"cannot connect to the Dask scheduler at {address}: {_first_line(err)}"
         ) from None
     with client:
@@ -180,18 +180,18 @@ def _check_workers(client, address: str) -> None:
     try:
         client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
     except (OSError, TimeoutError, asyncio.TimeoutError):
-        raise DedupeError(
+        raise ClusterUnavailable(
             f"the Dask scheduler at {address} has no workers (waited {WORKER_TIMEOUT} s)"
         ) from None
     versions = client.run(importlib.metadata.version, DISTRIBUTION, on_error="return")
     for worker, version in sorted(versions.items()):
         if isinstance(version, Exception):
-            raise DedupeError(
+            raise ClusterUnavailable(
                 f"dedupe is not installed on the Dask worker {worker}: install "
                 f"{DISTRIBUTION}=={__version__} with the dask extra on every worker"
             )
         if version != __version__:
-            raise DedupeError(
+            raise ClusterUnavailable(
                 f"the Dask worker {worker} has dedupe {version}, this machine {__version__}: "
                 "install the same version on every worker"
             )

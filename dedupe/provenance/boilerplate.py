@@ -11,7 +11,7 @@ from heapq import heappop, heappush
 from itertools import chain
 
 from ..arrays import covered
-from ..errors import DedupeError
+from ..errors import InvalidParameter
 from ..model import Location, Passage
 
 RECURRING = 0.5
@@ -90,7 +90,7 @@ def mark_boilerplate(passages: list[Passage], min_documents: int) -> list[Passag
     openings, licence headers; and on those lying inside such text on both sides (see
     ``within``). Order and everything else are unchanged."""
     if min_documents < 3:
-        raise DedupeError(f"boilerplate needs at least 3 documents, got {min_documents}")
+        raise InvalidParameter("boilerplate_documents", f"must be at least 3, got {min_documents}")
     counts = recurrence(passages, enough=min_documents)
     recurring = [n >= min_documents for n in counts]
     inside = within(passages, recurring)

@@ -28,7 +28,7 @@ import sqlite3
 import stat
 from dataclasses import asdict
 
-from ..errors import DedupeError, InvalidParameter
+from ..errors import InvalidParameter, OutputRefused, UnreadableInput
 from ..model import Location, ScanResult
 
 APPLICATION_ID = int.from_bytes(b"ddrp", "big")  # "dedupe report", in the file header
@@ -109,9 +109,9 @@ ORDER BY p.id"""
 
 
 def check_target(path: str | None) -> None:
-    """Raise ``DedupeError`` unless ``write_sqlite`` may write ``path``: a new file in an
-    existing folder, or a dedupe SQLite report to replace. The CLI can call this before
-    scanning, so that a long scan does not end in a refusal."""
+    """Raise ``InvalidParameter`` or ``OutputRefused`` unless ``write_sqlite`` may write
+    ``path``: a new file in an existing folder, or a dedupe SQLite report to replace. The
+    CLI can call this before scanning, so that a long scan does not end in a refusal."""
     if path is None or path == "-":
         raise InvalidParameter(
             "output", "is needed for an SQLite report (a database cannot go to standard output)"
@@ -125,10 +125,10 @@ def check_target(path: str | None) -> None:
     if not os.path.exists(target):
         return
     if not is_dedupe_report(target):
-        raise DedupeError(f"{path} exists and is not a dedupe SQLite report; not replacing it")
+        raise OutputRefused(f"{path} exists and is not a dedupe SQLite report; not replacing it")
     for suffix in ("-wal", "-journal"):
         if os.path.exists(target + suffix):
-            raise DedupeError(
+            raise OutputRefused(
                 f"{path} is open or was not closed cleanly ({path}{suffix} exists); "
                 "not replacing it"
             )
@@ -141,7 +141,7 @@ def is_dedupe_report(path: str) -> bool:
         with open(path, "rb") as handle:
             header = handle.read(_HEADER)
     except OSError as err:
-        raise DedupeError(f"cannot read {path}: {err.strerror}") from err
+        raise UnreadableInput(f"cannot read {path}: {err.strerror}") from err
     return (
         len(header) == _HEADER
         and header.startswith(_MAGIC)
@@ -152,7 +152,7 @@ def is_dedupe_report(path: str) -> bool:
 def write_sqlite(result: ScanResult, path: str | None) -> None:
     """Write ``result`` to the SQLite database ``path`` (see the module docstring).
 
-    Raises ``DedupeError`` (one line, for the user) if ``path`` is missing or ``-``, is a
+    Raises ``InvalidParameter`` or ``OutputRefused`` if ``path`` is missing or ``-``, is a
     folder, lies in a folder that does not exist, or exists and is not a dedupe report,
     and if the file cannot be written; the existing file is then left untouched.
     """
@@ -170,7 +170,7 @@ def write_sqlite(result: ScanResult, path: str | None) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         if isinstance(err, (OSError, sqlite3.OperationalError)):
-            raise DedupeError(f"cannot write {path}: {_reason(err)}") from err
+            raise OutputRefused(f"cannot write {path}: {_reason(err)}") from err
         raise
     with contextlib.suppress(OSError):
         _fsync(folder)
@@ -189,9 +189,9 @@ def _create_temp(folder: str, name: str, path: str) -> str:
         except FileExistsError:
             continue
         except OSError as err:
-            raise DedupeError(f"cannot write {path}: {_reason(err)}") from err
+            raise OutputRefused(f"cannot write {path}: {_reason(err)}") from err
         return temp
-    raise DedupeError(f"cannot write {path}: no free temporary name in {folder}")
+    raise OutputRefused(f"cannot write {path}: no free temporary name in {folder}")
 
 
 def _fsync(path: str) -> None:

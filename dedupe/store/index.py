@@ -23,7 +23,7 @@ from datetime import date
 
 import numpy as np
 
-from ..errors import DamagedIndex, DedupeError
+from ..errors import DamagedIndex, DedupeError, IndexMismatch, MissingIndex, NotAnIndex
 from ..instrument import Log
 from ..match.verify import Weights
 from ..model import DocumentInfo, Facts, Reuse
@@ -48,7 +48,6 @@ from .schema import (
     BUSY_TIMEOUT_MS,
     FAMILY_CODES,
     FORMAT,
-    REBUILD,
     SCHEMA,
     VERSION,
     Transaction,
@@ -57,6 +56,7 @@ from .schema import (
     mismatch,
     reading_parameters,
     retrying,
+    sqlite_file,
     stored_at,
     stored_parameters,
 )
@@ -71,7 +71,7 @@ def open_index(path: str, options: dict, create: bool = True) -> Index:
     ``options`` that are not None (a stored parameter given another value is an error).
     """
     given = {name: value for name, value in options.items() if value is not None}
-    stored = stored_at(path) if os.path.exists(path) and os.path.getsize(path) else {}
+    stored = stored_at(path) if os.path.isfile(path) and os.path.getsize(path) else {}
     return Index(path, Parameters(**{**stored, **given}), create)
 
 
@@ -80,12 +80,12 @@ class Index:
 
     def __init__(self, path: str, params: Parameters, create: bool = True):
         if not create and not os.path.exists(path):
-            raise DedupeError(f"no index at {path} (create it with: dedupe index add PATH)")
+            raise MissingIndex(f"no index at {path}")
         if os.path.exists(path) and not os.path.isfile(path):
-            raise DamagedIndex(f"{path} is not a file, so not a dedupe index")
+            raise NotAnIndex(f"{path} is not a file, so not a dedupe index")
         if not create and os.path.isfile(path) and os.path.getsize(path) == 0:
             # (``index add`` may find one being created by another ``index add``.)
-            raise DamagedIndex(f"{path} is an empty file, not a dedupe index")
+            raise NotAnIndex(f"{path} is an empty file, not a dedupe index")
         if create:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         self.path = path
@@ -97,7 +97,9 @@ class Index:
             self.db.close()
             if busy(err):
                 raise
-            raise DamagedIndex(f"{path} is not a readable dedupe index ({err}){REBUILD}") from None
+            if not sqlite_file(path):
+                raise NotAnIndex(f"{path} is not a dedupe index ({err})") from None
+            raise DamagedIndex(f"{path} is not a readable dedupe index ({err})") from None
         except DedupeError:
             self.db.close()
             raise
@@ -106,11 +108,11 @@ class Index:
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         tables = retrying(lambda: {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")})
         if tables and "meta" not in tables:
-            raise DamagedIndex(f"{self.path} is an SQLite file but not a dedupe index")
+            raise NotAnIndex(f"{self.path} is an SQLite file but not a dedupe index")
         problems = retrying(lambda: [r[0] for r in self.db.execute("PRAGMA quick_check(1)")])
         if problems != ["ok"]:
             lines = [line for line in problems[0].splitlines() if not line.startswith("***")]
-            raise DamagedIndex(f"{self.path} is damaged ({(lines or problems)[0]}){REBUILD}")
+            raise DamagedIndex(f"{self.path} is damaged ({(lines or problems)[0]})")
         retrying(lambda: self.db.execute("PRAGMA journal_mode = WAL"))
         # In WAL mode NORMAL keeps the database consistent through a crash or a kill;
         # only a power cut can lose the last commits (the next add redoes them).
@@ -128,14 +130,14 @@ class Index:
             self.db.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)", wanted.items())
         meta = dict(self.db.execute("SELECT key, value FROM meta"))
         if meta.get("format") != FORMAT:
-            raise DedupeError(f"{self.path} is not a dedupe index")
+            raise NotAnIndex(f"{self.path} is not a dedupe index")
         if meta.get("version") != str(VERSION):
-            raise DedupeError(
+            raise IndexMismatch(
                 f"{self.path} is a version {meta.get('version')} index; "
                 f"this dedupe reads version {VERSION}"
             )
         if meta["parameters"] != wanted["parameters"]:
-            raise DedupeError(mismatch(self.path, json.loads(meta["parameters"]), self.params))
+            raise mismatch(self.path, json.loads(meta["parameters"]), self.params)
 
     def close(self) -> None:
         self.db.close()
@@ -146,7 +148,7 @@ class Index:
     def __exit__(self, exc_type, exc, tb) -> None:
         self.close()
         if isinstance(exc, sqlite3.DatabaseError) and not busy(exc):
-            raise DamagedIndex(f"{self.path}: cannot use the index ({exc}){REBUILD}") from exc
+            raise DamagedIndex(f"{self.path}: cannot use the index ({exc})") from exc
 
     def excluded(self) -> list[str]:
         """The index file and SQLite's files beside it: never read as documents."""

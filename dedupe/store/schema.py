@@ -10,14 +10,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import fields
 
-from ..errors import DedupeError
+from ..errors import DamagedIndex, IndexMismatch, NotAnIndex
 from ..parameters import CONTENT, VERBATIM, Parameters
 
 FORMAT = "dedupe-index"
 VERSION = 3
 FAMILY_CODES = {VERBATIM: 0, CONTENT: 1}
 BUSY_TIMEOUT_MS = 60_000
-REBUILD = "; rebuild it: remove the file and run dedupe index add again"
 
 # Parameters that decide what is stored; the others only affect how results are read.
 STORED = ("num_perm", "shingle_size", "min_words", "window_words", "candidate_threshold",
@@ -67,6 +66,15 @@ CREATE INDEX IF NOT EXISTS reuses_b ON reuses(doc_b);
 """
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def sqlite_file(path: str) -> bool:
+    """Whether the file at ``path`` begins as every SQLite database does."""
+    with open(path, "rb") as file:
+        return file.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+
+
 def stored_at(path: str) -> dict:
     """The parameters stored in the index file at ``path`` ({} while it is being created)."""
 
@@ -77,7 +85,7 @@ def stored_at(path: str) -> dict:
             if not tables:
                 return []
             if "meta" not in tables:
-                raise DedupeError(f"{path} is an SQLite file but not a dedupe index")
+                raise NotAnIndex(f"{path} is an SQLite file but not a dedupe index")
             return db.execute("SELECT value FROM meta WHERE key = 'parameters'").fetchall()
         finally:
             db.close()
@@ -85,7 +93,9 @@ def stored_at(path: str) -> dict:
     try:
         rows = retrying(read)
     except sqlite3.DatabaseError as err:
-        raise DedupeError(f"{path} is not a dedupe index ({err})") from None
+        if sqlite_file(path):
+            raise DamagedIndex(f"{path} is not a readable dedupe index ({err})") from None
+        raise NotAnIndex(f"{path} is not a dedupe index ({err})") from None
     return json.loads(rows[0][0]) if rows else {}
 
 
@@ -143,11 +153,9 @@ def chunks(values: list, size: int = 500) -> Iterator[list]:
         yield values[start : start + size]
 
 
-def mismatch(path: str, stored: dict, params: Parameters) -> str:
+def mismatch(path: str, stored: dict, params: Parameters) -> IndexMismatch:
+    """The error for an index at ``path`` whose ``stored`` settings differ from ``params``."""
     wanted = stored_parameters(params)
-    diffs = ", ".join(
-        f"{name.replace('_', '-')} {stored.get(name)} (asked {wanted[name]})"
-        for name in STORED
-        if stored.get(name) != wanted[name]
-    )
-    return f"{path} was built with other parameters: {diffs}"
+    differ = tuple(name for name in STORED if stored.get(name) != wanted[name])
+    diffs = ", ".join(f"{name} {stored.get(name)} (asked {wanted[name]})" for name in differ)
+    return IndexMismatch(f"{path} was built with other parameters: {diffs}", differ)
