@@ -1,4 +1,4 @@
-"""A progress bar on stderr for long runs, out of the way of the log lines."""
+"""A progress bar on stderr for long runs (click's), out of the way of the log lines."""
 
 from __future__ import annotations
 
@@ -7,19 +7,23 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+import click
+
 
 class ProgressBar:
-    """``progress(what, done, total)`` for ``scan``: one line on ``stream``, redrawn in
-    place with a carriage return, such as ``files  1234/8013 [====>     ]  15%``.
+    """``progress(what, done, total)`` for ``scan``: click's progress bar on ``stream``,
+    one line redrawn in place, such as ``files  [########------------]  1234/8013  15%``;
+    a new ``what`` (the next phase) starts a new line.
 
     Nothing is drawn unless ``enabled`` (not --quiet, and the stream a terminal), nor
-    before the run has lasted ``delay`` seconds, so short runs print nothing extra.
-    ``end()`` ends the bar's line (it stays, as last drawn); ``log`` does so before each
-    message, and leaving the ``with`` block does so too.
+    before the run has lasted ``delay`` seconds, so short runs print nothing extra; the
+    bar is redrawn at most every ``INTERVAL`` seconds, and always at its end. ``end()``
+    ends the bar's line (it stays, as last drawn); ``log`` does so before each message,
+    and leaving the ``with`` block does so too.
     """
 
-    WIDTH = 30
     INTERVAL = 0.1  # seconds between redraws of one bar, at least (its last state always)
+    WIDTH = 30
 
     def __init__(
         self,
@@ -30,7 +34,8 @@ class ProgressBar:
     ):
         self.stream, self.enabled, self.delay, self.clock = stream, enabled, delay, clock
         self.started = clock()
-        self.shown = ""  # the line on screen, "" when none
+        self.bar = None  # click's bar on screen, None when none
+        self.what = ""
         self.drawn_at = 0.0
 
     @classmethod
@@ -39,37 +44,30 @@ class ProgressBar:
         stream = sys.stderr
         return cls(stream, enabled=not quiet and _isatty(stream))
 
-    @classmethod
-    def line(cls, what: str, done: int, total: int) -> str:
-        """The bar's text, such as ``files  1234/8013 [====>     ]  15%``."""
-        share = min(max(done / total, 0.0), 1.0) if total > 0 else 1.0
-        filled = int(share * cls.WIDTH)
-        bar = ("=" * filled + ">").ljust(cls.WIDTH)[: cls.WIDTH]
-        return f"{what}  {done:>{len(str(total))}}/{total} [{bar}] {share:4.0%}"
-
     def __call__(self, what: str, done: int, total: int) -> None:
         if not self.enabled:
             return
         now = self.clock()
         if now - self.started < self.delay:
             return
-        line = self.line(what, done, total)
-        same_bar = self.shown.startswith(f"{what}  ")
-        if line == self.shown or (
-            same_bar and done < total and now - self.drawn_at < self.INTERVAL
-        ):
+        if self.bar is None or what != self.what or total != self.bar.length:
+            self.end()
+            self.bar = click.progressbar(
+                length=max(total, 1), label=what, file=self.stream, width=self.WIDTH,
+                show_pos=True, show_percent=True, show_eta=False,
+            )  # fmt: skip
+            self.what, self.drawn_at = what, 0.0
+        elif done < total and now - self.drawn_at < self.INTERVAL:
             return
-        pad = " " * max(0, len(self.shown) - len(line))
-        self.stream.write(f"\r{line}{pad}")
-        self.stream.flush()
-        self.shown, self.drawn_at = line, now
+        self.bar.pos = min(max(done, 0), self.bar.length)
+        self.bar.render_progress()
+        self.drawn_at = now
 
     def end(self) -> None:
         """End the bar's line, if one is on screen."""
-        if self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
-            self.shown = ""
+        if self.bar is not None:
+            self.bar.render_finish()
+            self.bar = None
 
     def log(self, log: Callable[[str], None]) -> Callable[[str], None]:
         """``log``, ending the bar's line before each message."""
