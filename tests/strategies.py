@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from pathlib import Path
 
+import numpy as np
 from hypothesis import strategies as st
 
+from dedupe.evaluation.language import generate_text
 from dedupe.read.files import Document
 
 # Pieces that have tripped up text tools: curly quotes and apostrophes, dashes, every
@@ -85,3 +88,14 @@ def prose(seed: int, sentences: int = 4, words: int = 12) -> str:
         chosen = [rnd.choice(_VOCABULARY) for _ in range(words)]
         out.append(" ".join(chosen).capitalize() + ".")
     return " ".join(out)
+
+
+def write_docs(folder: Path, count: int, words: int = 600, seed: int = 0) -> list[Path]:
+    """``count`` files of ``words`` generated words each (``docNNN.txt``) in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for k in range(count):
+        path = folder / f"doc{k:03d}.txt"
+        path.write_text(generate_text(np.random.default_rng(seed + k), words), encoding="utf-8")
+        paths.append(path)
+    return paths

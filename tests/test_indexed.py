@@ -1,0 +1,97 @@
+"""The drivers through an index: scan --index reports what a plain scan does, reading
+only what changed; query names indexed sources."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from dedupe.evaluation.language import generate_text
+from dedupe.parameters import Parameters
+from dedupe.pipeline.indexed import query, scan_indexed
+from dedupe.pipeline.scan import scan
+from dedupe.report.tables import to_dict
+from dedupe.store.index import Index
+from dedupe.text import prepared as prepared_module
+
+from .conftest import CORPUS
+from .strategies import write_docs
+
+
+def test_query_of_a_planted_excerpt_names_the_indexed_source_and_lines(tmp_path):
+    collection = tmp_path / "collection"
+    docs = write_docs(collection, 5, words=900)
+    source_paragraphs = docs[3].read_text().split("\n\n")
+    excerpt = tmp_path / "accession.txt"
+    excerpt.write_text(
+        generate_text(np.random.default_rng(77), 200) + "\n" + source_paragraphs[2] + "\n"
+    )
+    with Index(str(tmp_path / "i.sqlite"), Parameters()) as index:
+        index.add([str(collection)])
+        result = query([str(excerpt)], index)
+    assert len(result.passages) == 1
+    passage = result.passages[0]
+    paths = {passage.source.path, passage.copy.path}
+    assert paths == {str(docs[3].resolve()), str(excerpt)}
+    held = docs[3] if passage.source.path == str(docs[3].resolve()) else excerpt
+    located = passage.source if held == docs[3] else passage.copy
+    text = docs[3].read_text()
+    line = text[: text.index(source_paragraphs[2])].count("\n") + 1
+    assert located.start_line == located.end_line == line
+
+
+def test_scan_through_the_index_reports_what_a_plain_scan_does(tmp_path):
+    params = Parameters()
+    with Index(str(tmp_path / "i.sqlite"), params) as index:
+        indexed, stats = scan_indexed([str(CORPUS)], index)
+        again, stats_again = scan_indexed([str(CORPUS)], index)
+    plain = scan([str(CORPUS)], params)
+    assert len(stats.signed) == 5 and stats_again.signed == []
+    assert to_dict(indexed) == to_dict(plain) == to_dict(again)
+
+
+def test_rescan_after_an_addition_reads_only_the_new_file_and_its_partners(tmp_path, monkeypatch):
+    import dedupe.store.index as index_module
+
+    folder = tmp_path / "collection"
+    docs = write_docs(folder, 8, words=700)
+    paragraphs = [d.read_text().split("\n\n") for d in docs]
+    docs[1].write_text("\n\n".join(paragraphs[1][:2] + [paragraphs[0][1]] + paragraphs[1][2:]))
+    params = Parameters(paraphrase=False)
+    with Index(str(tmp_path / "i.sqlite"), params) as index:
+        first, _ = scan_indexed([str(folder)], index)
+        assert to_dict(first) == to_dict(scan([str(folder)], params))
+        assert len(first.passages) == 1
+
+        added = folder / "new.txt"
+        added.write_text(generate_text(np.random.default_rng(999), 300) + "\n" + paragraphs[5][2])
+        reads = []
+        real_read, real_reread = index_module.read_whole, prepared_module.read_document
+        monkeypatch.setattr(index_module, "read_whole", lambda p: reads.append(p) or real_read(p))
+        monkeypatch.setattr(
+            prepared_module, "read_document", lambda p: reads.append(p) or real_reread(p)
+        )
+        second, stats = scan_indexed([str(folder)], index)
+
+    assert stats.signed == [str(added)]
+    # The new file is read to sign it and to align it, its partner to align it; the
+    # other seven documents are not read at all.
+    assert sorted({Path(p).name for p in reads}) == ["doc005.txt", "new.txt"]
+    assert to_dict(second) == to_dict(scan([str(folder)], params))
+    assert len(second.passages) == 2
+
+
+def test_byte_identical_copies_are_reported_as_a_scan_reports_them(tmp_path):
+    folder = tmp_path / "c"
+    shutil.copytree(CORPUS, folder)
+    first = sorted(folder.iterdir())[1]
+    shutil.copy(first, folder / "zz_copy.txt")
+    params = Parameters()
+    with Index(str(tmp_path / "i.sqlite"), params) as index:
+        indexed, _ = scan_indexed([str(folder)], index)
+    plain = scan([str(folder)], params)
+    copies = [p for p in plain.passages if p.copy.path.endswith("zz_copy.txt")]
+    assert len(copies) == 1 and copies[0].kind == "verbatim"
+    assert to_dict(indexed) == to_dict(plain)
