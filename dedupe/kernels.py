@@ -1,4 +1,5 @@
-"""Compiling the inner loops with numba, cached on disk outside the installed package.
+"""Compiling the inner loops with numba, cached on disk outside the installed package,
+and the cores they and the worker processes may use.
 
 numba's own default caches beside the source, in the package's ``__pycache__``: an
 installed copy then leaves files there that survive uninstalling it and shadow a later
@@ -39,3 +40,11 @@ def _cache_ready() -> bool:
         return False
     config.CACHE_DIR = folder
     return True
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1

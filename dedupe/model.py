@@ -2,7 +2,7 @@
 (``Location``), the two sides of a shared passage before orientation (``Side``,
 ``Reuse``), a passage from source to copy (``Passage``), what orientation knows of a
 document (``Facts``), how reports describe one (``DocumentInfo``) and what a scan found
-(``ScanResult``)."""
+(``ScanResult``); ``locate`` and ``excerpt`` make a side's location and excerpt."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .parameters import Parameters
-from .read.files import Skipped
+from .read.files import Document, Skipped
 
 
 @dataclass(frozen=True)
@@ -93,3 +93,24 @@ class ScanResult:
     passages: list[Passage]
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+EXCERPT_CHARS = 60
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The start of ``text`` on one line: at most ``limit`` characters, cut at a word
+    boundary (inside the first word when it alone is longer), then an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    head = flat[: limit + 1]  # a last word that ends at the limit is kept
+    cut = head.rsplit(" ", 1)[0] if " " in head else head[:limit]
+    return cut + "…"
+
+
+def locate(doc: Document, start_char: int, end_char: int) -> Location:
+    """The ``Location`` of characters ``[start_char, end_char)`` of ``doc``."""
+    return Location(
+        doc.path, doc.line_of(start_char), doc.line_of(end_char - 1), start_char, end_char
+    )

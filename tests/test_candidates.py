@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from datasketch import MinHashLSH
 
-from dedupe.match.candidates import BandStore, band_keys, bucket_pairs, candidate_pairs, lsh_bands
-from dedupe.text.sign import signature_matrix, signatures
+from dedupe.match.candidates import BandStore, bucket_pairs, candidate_pairs
+from dedupe.text.sign import band_keys, lsh_bands, signature_matrix, signatures
 
 NUM_PERM = 128
 

@@ -8,15 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedupe.model import Location
-from dedupe.provenance.orient import (
-    EXCERPT_CHARS,
-    MTIME_SLACK,
-    clusters,
-    direction,
-    excerpt,
-    locate,
-)
+from dedupe.model import EXCERPT_CHARS, Location, excerpt, locate
+from dedupe.provenance.orient import MTIME_SLACK, clusters, direction
 
 from .strategies import TEXT, make_document
 

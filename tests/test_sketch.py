@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from dedupe.evaluation.language import generate_text
-from dedupe.match.candidates import lsh_bands
 from dedupe.parameters import CONTENT, VERBATIM, Parameters
 from dedupe.read.files import Document
 from dedupe.text.prepared import prepare
+from dedupe.text.sign import lsh_bands
 from dedupe.text.sketch import concat, describe, sign, sketch_files
 
 PARAMS = Parameters()

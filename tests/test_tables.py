@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from dedupe.model import Location, Passage, ScanResult
+from dedupe.model import Location, Passage, ScanResult, excerpt
 from dedupe.parameters import Parameters
 from dedupe.pipeline.scan import scan
-from dedupe.provenance.orient import excerpt
 from dedupe.report.tables import (
     COLUMNS,
     CSV_COLUMNS,

@@ -8,9 +8,10 @@ from contextlib import contextmanager
 import click
 
 from ..errors import DedupeError
+from ..kernels import available_cores
 from ..parameters import Parameters
 from ..pipeline.cluster import INSTALL_HINT, dask_executor
-from ..pipeline.executors import Executor, Local, available_cores
+from ..pipeline.executors import Executor, Local
 from ..report.tables import FORMATS, PASSAGE_FORMATS
 from ..store.index import DEFAULT_PATH as DEFAULT_INDEX
 

@@ -75,13 +75,13 @@ import numpy as np
 from datasketch import MinHashLSHEnsemble
 
 from ..errors import DedupeError, InvalidParameter
-from ..match.candidates import band_keys, candidate_pairs, lsh_bands
+from ..match.candidates import candidate_pairs
 from ..match.verify import overlap
 from ..read.files import Document, Skipped
 from ..read.formats import read_paths
 from ..text.normalise import tokenise
 from ..text.shingle import ngram_hashes, shingle_set, word_hashes
-from ..text.sign import signatures
+from ..text.sign import band_keys, lsh_bands, signatures
 
 Log = Callable[[str], None]
 

@@ -3,50 +3,19 @@
 Banding follows datasketch's ``MinHashLSH``: the same ``(bands, rows)`` for a threshold
 and the same bucket rule (two sketches share a bucket of band ``k`` when their values
 ``k * rows .. (k + 1) * rows - 1`` are equal). Each band's values are folded into one
-64-bit key and buckets are found by sorting the keys, vectorised over all sketches:
+64-bit key when signing (``text.sign.band_keys``); buckets are found here by sorting
+the keys, vectorised over all sketches:
 no Python call per sketch and band, and a band's keys can be bucketed on their own.
 """
 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHashLSH
 
 from ..arrays import runs, unique
-
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-
-@lru_cache(maxsize=64)
-def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """The ``(bands, rows)`` that ``MinHashLSH`` chooses for ``threshold`` and ``num_perm``."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return lsh.b, lsh.r
-
-
-def _mix64(values: np.ndarray) -> np.ndarray:
-    """The SplitMix64 finalizer, element-wise (wrapping arithmetic)."""
-    values = values ^ (values >> np.uint64(30))
-    values = values * np.uint64(0xBF58476D1CE4E5B9)
-    values = values ^ (values >> np.uint64(27))
-    values = values * np.uint64(0x94D049BB133111EB)
-    return values ^ (values >> np.uint64(31))
-
-
-def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """The bucket key of each signature (a row of uint32 MinHash values) in each band:
-    an ``(n, bands)`` uint64 array. Equal band values give equal keys; different ones
-    collide with probability about 2**-64.
-    """
-    values = signatures[:, : bands * rows].astype(np.uint64).reshape(len(signatures), bands, rows)
-    keys = np.zeros((len(signatures), bands), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for row in range(rows):
-            keys = _mix64(keys * _GOLDEN + values[:, :, row] + np.uint64(row + 1))
-    return keys
+from ..text.sign import GOLDEN, mix64
 
 
 def bucket_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int | None = None) -> np.ndarray:
@@ -98,7 +67,7 @@ def _star_links(keys: np.ndarray, docs: np.ndarray, positions: np.ndarray) -> np
     the member of lowest hash from another document."""
     if not len(positions):
         return np.empty((0, 2), dtype=np.int64)
-    scramble = _mix64(positions.astype(np.uint64) + _GOLDEN)
+    scramble = mix64(positions.astype(np.uint64) + GOLDEN)
     order = positions[np.lexsort((scramble, keys[positions]))]
     starts, sizes = runs(keys[order])
     position = np.arange(len(order))

@@ -18,10 +18,8 @@ from functools import reduce
 import numpy as np
 
 from ..instrument import Log, stage
-from ..model import Facts, Passage, Reuse, Side
+from ..model import Facts, Reuse, Side, excerpt, locate
 from ..parameters import CONTENT, VERBATIM, Parameters
-from ..provenance.boilerplate import mark_boilerplate
-from ..provenance.orient import excerpt, locate, orient
 from ..read.dates import document_date
 from ..text.prepared import Prepared, PreparedStore, prepared_again
 from ..text.segment import Segment
@@ -322,23 +320,6 @@ def _joined(prepared: list[Prepared], pieces: list[Found], params: Parameters) -
         sim = sum(piece.a.words * s for piece, _, s in pieces) / words
         return alignment, "paraphrase", sim
     return alignment, "near", similarity(prepared, alignment, params.shingle_size)
-
-
-def oriented(reuses: list[Reuse], facts: dict[str, Facts], params: Parameters) -> list[Passage]:
-    """``reuses`` oriented source → copy in report order (``orient``), boilerplate
-    marked."""
-    return mark_boilerplate(orient(reuses, facts), params.boilerplate_documents)
-
-
-def find_passages(
-    prepared: list[Prepared], params: Parameters, candidates: KnownPairs, log: Log
-) -> list[Passage]:
-    """``find_reuses``, oriented source → copy, in report order."""
-    found = find_reuses(prepared, params, candidates, log)
-    with stage("provenance", log):
-        passages = oriented(found, facts(prepared), params)
-    log(f"{len(passages)} reused passages")
-    return passages
 
 
 SegmentKey = tuple[str, int, int]

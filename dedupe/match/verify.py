@@ -9,8 +9,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 
 from ..arrays import runs, unique, unique_counts
-from ..kernels import compiled
-from ..pipeline.executors import available_cores
+from ..kernels import available_cores, compiled
 from ..text.shingle import SetTable
 from .sequence import matching_blocks
 

@@ -7,7 +7,6 @@ what order the work was done.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import shutil
 import signal
 import tempfile
@@ -16,6 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 from typing import Protocol
+
+from ..kernels import available_cores
 
 
 class Executor(Protocol):
@@ -32,14 +33,6 @@ class Executor(Protocol):
         workers are stopped (whether the work ended or was interrupted); None when the
         workers run on other machines."""
         ...
-
-
-def available_cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def _apply(fn: Callable, args: tuple, item):

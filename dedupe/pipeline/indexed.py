@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from ..instrument import Log
-from ..match.passages import KnownPairs, SegmentKey, align_group, find_passages, oriented
+from ..match.passages import KnownPairs, SegmentKey, align_group
 from ..model import Reuse, ScanResult, Side
 from ..read.files import list_files
 from ..read.formats import read_paths
@@ -18,7 +18,15 @@ from ..store.records import AddStats, key, signed_rows
 from ..text.prepared import Prepared, prepare, prepared_again
 from ..text.sketch import describe
 from .executors import Executor, Local
-from .scan import Collisions, copy_reuses, grouped, identical_copies, load_kernels
+from .scan import (
+    Collisions,
+    copy_reuses,
+    find_passages,
+    grouped,
+    identical_copies,
+    load_kernels,
+    oriented,
+)
 
 
 def _segment_keys(index: Index, ids: set[int]) -> dict[int, SegmentKey]:

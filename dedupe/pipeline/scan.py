@@ -15,22 +15,32 @@ import numpy as np
 
 from ..arrays import unique
 from ..instrument import Log, stage
+from ..kernels import available_cores
 from ..match.align import Alignment, Span, chain_labels, merge_close
 from ..match.candidates import BandStore, bucket_links, bucket_pairs, unique_pairs
 from ..match.families import Check, family_pairs
 from ..match.fill import lexical_scores, matched_sentences
-from ..match.passages import CHANGED, AlignmentTask, SegmentKey, align_group, oriented
+from ..match.passages import (
+    CHANGED,
+    AlignmentTask,
+    KnownPairs,
+    SegmentKey,
+    align_group,
+    facts,
+    find_reuses,
+)
 from ..match.sequence import matching_blocks
 from ..match.verify import WeightedSets, Weights, idf_weights, passing, passing_weighted
-from ..model import Reuse, ScanResult, Side
+from ..model import Facts, Passage, Reuse, ScanResult, Side, excerpt, locate
 from ..parameters import CONTENT, VERBATIM, Parameters
-from ..provenance.orient import excerpt, locate, source_rank
+from ..provenance.boilerplate import mark_boilerplate
+from ..provenance.orient import orient, source_rank
 from ..read.files import list_files
-from ..text.prepared import PreparedStore, prepared_again, prepared_store
+from ..text.prepared import Prepared, PreparedStore, prepared_again, prepared_store
 from ..text.shingle import SetSpill, SetTable
 from ..text.sign import range_signatures
 from ..text.sketch import Sketch, concat, sketch_files
-from .executors import Executor, Local, available_cores
+from .executors import Executor, Local
 
 GROUP_DOCUMENTS = 64  # documents read by one alignment task, at most (one pair may add two)
 PARTITION_BYTES = 8 << 20  # bytes of files sketched by one task, at most
@@ -390,3 +400,20 @@ def load_kernels(params: Parameters) -> None:
     merge_close([Alignment(Span(0, 0, 1), Span(1, 0, 1))] * 2, params.max_gap)
     matching_blocks(np.array([1, 2]), np.array([2, 1]))
     matched_sentences(lexical_scores(np.ones((1, 1)), np.ones(1), np.ones(1)), 0.5)
+
+
+def oriented(reuses: list[Reuse], facts: dict[str, Facts], params: Parameters) -> list[Passage]:
+    """``reuses`` oriented source → copy in report order (``orient``), boilerplate
+    marked."""
+    return mark_boilerplate(orient(reuses, facts), params.boilerplate_documents)
+
+
+def find_passages(
+    prepared: list[Prepared], params: Parameters, candidates: KnownPairs, log: Log
+) -> list[Passage]:
+    """``find_reuses``, oriented source → copy, in report order."""
+    found = find_reuses(prepared, params, candidates, log)
+    with stage("provenance", log):
+        passages = oriented(found, facts(prepared), params)
+    log(f"{len(passages)} reused passages")
+    return passages

@@ -17,11 +17,9 @@ from datetime import date
 import numpy as np
 
 from ..model import Facts, Location, Passage, Reuse, Side
-from ..read.files import Document
 
 CONTAINED = 0.5
 MTIME_SLACK = 86400.0
-EXCERPT_CHARS = 60
 
 
 def source_rank(stated: date | None, words: int, mtime: float, path: str) -> tuple:
@@ -72,24 +70,6 @@ def direction(
         stated = "only one dated" if dates[0] or dates[1] else "no dates"
     return Direction(
         0, "unknown", f"unknown: {stated}, no containment, file times alike; listed in path order"
-    )
-
-
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """The start of ``text`` on one line: at most ``limit`` characters, cut at a word
-    boundary (inside the first word when it alone is longer), then an ellipsis."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    head = flat[: limit + 1]  # a last word that ends at the limit is kept
-    cut = head.rsplit(" ", 1)[0] if " " in head else head[:limit]
-    return cut + "…"
-
-
-def locate(doc: Document, start_char: int, end_char: int) -> Location:
-    """The ``Location`` of characters ``[start_char, end_char)`` of ``doc``."""
-    return Location(
-        doc.path, doc.line_of(start_char), doc.line_of(end_char - 1), start_char, end_char
     )
 
 

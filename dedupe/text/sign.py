@@ -5,7 +5,9 @@ The values are exactly those of datasketch's ``MinHash`` (scheme ``affine32``, s
 MurmurHash3 finalizer, permuted with ``a * h + b mod 2**32``, and the minimum per
 permutation is kept. A compiled loop computes them for many token ranges of a hash
 array at once (``range_signatures``); ``signatures`` returns datasketch
-``LeanMinHash`` objects where datasketch's own types are used.
+``LeanMinHash`` objects where datasketch's own types are used. ``band_keys`` folds each
+band of a signature into one 64-bit LSH bucket key, with the ``(bands, rows)`` that
+``MinHashLSH`` chooses (``lsh_bands``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from ..kernels import compiled
 
@@ -93,3 +95,35 @@ def signatures(shingle_sets: list[np.ndarray], num_perm: int) -> list[LeanMinHas
     """One ``LeanMinHash`` per shingle set (the sets hold 32-bit shingle hashes)."""
     matrix = signature_matrix(shingle_sets, num_perm)
     return [LeanMinHash(seed=SEED, hashvalues=row, scheme=SCHEME) for row in matrix]
+
+
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+@lru_cache(maxsize=64)
+def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """The ``(bands, rows)`` that ``MinHashLSH`` chooses for ``threshold`` and ``num_perm``."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
+def mix64(values: np.ndarray) -> np.ndarray:
+    """The SplitMix64 finalizer, element-wise (wrapping arithmetic)."""
+    values = values ^ (values >> np.uint64(30))
+    values = values * np.uint64(0xBF58476D1CE4E5B9)
+    values = values ^ (values >> np.uint64(27))
+    values = values * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
+
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """The bucket key of each signature (a row of uint32 MinHash values) in each band:
+    an ``(n, bands)`` uint64 array. Equal band values give equal keys; different ones
+    collide with probability about 2**-64.
+    """
+    values = signatures[:, : bands * rows].astype(np.uint64).reshape(len(signatures), bands, rows)
+    keys = np.zeros((len(signatures), bands), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for row in range(rows):
+            keys = mix64(keys * GOLDEN + values[:, :, row] + np.uint64(row + 1))
+    return keys

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..match.candidates import band_keys, lsh_bands
 from ..model import DocumentInfo, Facts
 from ..parameters import CONTENT, VERBATIM, Parameters
 from ..read.dates import document_date
@@ -23,7 +22,7 @@ from ..read.files import Document, Skipped, decoding_note
 from ..read.formats import read_documents
 from .prepared import Prepared, PreparedStore, prepare
 from .shingle import SetTable, content_spans, range_sets, verbatim_spans
-from .sign import range_signatures
+from .sign import band_keys, lsh_bands, range_signatures
 
 
 def describe(doc: Document, words: int) -> DocumentInfo:
