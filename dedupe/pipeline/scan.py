@@ -374,7 +374,7 @@ def copies_of(star: np.ndarray, rows: int, check: Check) -> np.ndarray:
 
 def document_order(sketch: Sketch) -> np.ndarray:
     """Each document's rank as the likely source of text it shares with many others
-    (``provenance.source_rank``)."""
+    (``provenance.orient.source_rank``)."""
     infos = sketch.documents
     ranked = sorted(
         range(len(infos)),

@@ -5,9 +5,8 @@ be used (empty, binary, a FIFO or device) are returned as ``Skipped`` with a rea
 instead of raising; a missing path raises ``MissingInput`` because the user asked for
 something that is not there.
 
-``read_file`` reads one plain text file; ``read_documents`` reads every document of any
-file, converting HTML, PDF, DOCX, WARC and JSON Lines with the readers of
-``dedupe.formats``, and ``read_document`` reads one of them again by its name.
+``read_file`` reads one plain text file; ``dedupe.read.formats`` reads the documents of
+files of other formats, and whole collections (``read_paths``).
 """
 
 from __future__ import annotations
@@ -41,7 +40,7 @@ class Document:
     dedupe index into ``text``.
 
     ``path`` names the document: the file's path, or ``CONTAINER#RECORD`` for a record
-    of a WARC or JSON Lines file (see ``dedupe.formats``). ``size`` and ``mtime`` are
+    of a WARC or JSON Lines file (see ``dedupe.read.formats``). ``size`` and ``mtime`` are
     those of the file holding it. ``digest`` identifies the content: the xxh3-128 of the
     file's bytes, or of a record's text (UTF-8). ``date`` is a date the container states
     for the document (a WARC-Date, a JSON Lines ``date``), None when it states none.

@@ -17,13 +17,11 @@ from dataclasses import asdict, dataclass
 
 from ..model import Location, Passage, ScanResult
 from ..read.files import Skipped
+
+# A document by its name: a text file, a converted one (PDF...) or a record (PATH#ID).
+from ..read.formats import read_document as read_text
 from ..text.normalise import Tokens, tokenise
 from ..text.shingle import content_key
-
-try:  # a document by its name: a text file, a converted one (PDF...) or a record (PATH#ID)
-    from ..read.formats import read_document as read_text
-except ImportError:  # a tree without dedupe.formats: plain text files only
-    from ..read.files import read_file as read_text
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 KINDS = ("verbatim", "near", "paraphrase")

@@ -347,7 +347,7 @@ class Index:
 
     def source_ranks(self) -> dict[int, int]:
         """Each document's rank as the likely source of text many documents share
-        (``provenance.source_rank``), by id."""
+        (``provenance.orient.source_rank``), by id."""
         rows = self.db.execute("SELECT id, date, words, mtime, path FROM documents").fetchall()
         ranked = sorted(
             rows,

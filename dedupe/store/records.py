@@ -115,7 +115,7 @@ def reuse_from_record(record: dict) -> Reuse:
 
 def signed_rows(prepared: Prepared, params: Parameters) -> list[tuple]:
     """``(segment, {family: band keys}, content keys)`` for each signed segment of a
-    prepared document, signed as a scan signs it (``sketch.sign``), in both families
+    prepared document, signed as a scan signs it (``text.sketch.sign``), in both families
     whatever ``params.paraphrase`` says (an index keeps both); band keys are SQLite
     integers, None for an empty set."""
     signed = sign(prepared, 0, replace(params, paraphrase=True))
