@@ -15,7 +15,7 @@ from dedupe.duplicates.find import DuplicateParameters, find_duplicate_files
 from dedupe.duplicates.quarantine import file_digest, plan_moves, quarantine, read_journal, restore
 from dedupe.errors import DedupeError
 
-from .test_duplicates import make_collection
+from .test_find import make_collection
 
 MOVED = {"orig_copy.txt", "orig_copy2.txt", "doc_edited.txt", "excerpt.txt"}
 
