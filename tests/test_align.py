@@ -270,12 +270,8 @@ def _split(whole, words_a, words_b, breaks_a, breaks_b):
     return split_at_inserted_paragraphs(whole, hashes_a, hashes_b, breaks_a, breaks_b)
 
 
-def _breaks(*paragraph_lengths: int) -> frozenset[int]:
-    starts, at = [0], 0
-    for length in paragraph_lengths:
-        at += length
-        starts.append(at)
-    return frozenset(starts)
+def _breaks(*paragraph_lengths: int) -> np.ndarray:
+    return np.cumsum([0, *paragraph_lengths])
 
 
 def test_split_at_a_whole_paragraph_inserted_in_b():

@@ -322,16 +322,16 @@ def split_at_inserted_paragraphs(
     alignment: Alignment,
     words_a: np.ndarray,
     words_b: np.ndarray,
-    breaks_a: frozenset[int],
-    breaks_b: frozenset[int],
+    breaks_a: np.ndarray,
+    breaks_b: np.ndarray,
 ) -> list[Alignment]:
     """The verbatim pieces of ``alignment`` when its sides differ only by whole paragraphs
     that one side has and the other lacks (a speaker label, a caption); otherwise
     ``[alignment]``. ``words_*`` hold each document's word hashes by token.
 
-    ``breaks_*`` are the token indices at which each document's paragraphs begin, plus
-    its token count: every token lies in a paragraph, so ``[s, e)`` is a run of whole
-    paragraphs exactly when both ``s`` and ``e`` are breaks.
+    ``breaks_*`` are the sorted token indices at which each document's paragraphs begin,
+    plus its token count: every token lies in a paragraph, so ``[s, e)`` is a run of
+    whole paragraphs exactly when both ``s`` and ``e`` are breaks.
     """
     a, b = alignment.a, alignment.b
     side_a, side_b = words_a[a.start : a.end], words_b[b.start : b.end]
@@ -346,11 +346,19 @@ def split_at_inserted_paragraphs(
                 )
             )
         elif not (
-            (tag == "delete" and {a.start + i1, a.start + i2} <= breaks_a)
-            or (tag == "insert" and {b.start + j1, b.start + j2} <= breaks_b)
+            (tag == "delete" and _are_breaks(breaks_a, a.start + i1, a.start + i2))
+            or (tag == "insert" and _are_breaks(breaks_b, b.start + j1, b.start + j2))
         ):
             return [alignment]
     return pieces
+
+
+def _are_breaks(breaks: np.ndarray, *tokens: int) -> bool:
+    """Whether every one of ``tokens`` is in the sorted ``breaks``."""
+    at = np.searchsorted(breaks, tokens)
+    return bool(
+        np.all(at < len(breaks)) and np.all(breaks[np.minimum(at, len(breaks) - 1)] == tokens)
+    )
 
 
 def ordered_matches(

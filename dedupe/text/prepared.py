@@ -37,7 +37,7 @@ class Prepared:
     ``hashes`` their normalised spellings' hashes (equal words, equal hashes),
     ``ngrams``/``content`` the word n-gram and content hashes by token, ``segments``
     the ``(start, end)`` token ranges of its segments (``dedupe.text.segment``), ``breaks``
-    the tokens where paragraphs start (and the token count), ``sentences`` where
+    the tokens where paragraphs start (sorted, and the token count), ``sentences`` where
     sentences start (and the token count).
     """
 
@@ -48,7 +48,7 @@ class Prepared:
     ngrams: np.ndarray
     content: np.ndarray
     segments: np.ndarray
-    breaks: frozenset[int]
+    breaks: np.ndarray
     sentences: np.ndarray
 
     @property
@@ -61,7 +61,7 @@ def prepare(doc: Document, params: Parameters) -> Prepared:
     tokens = tokenise(doc.text)
     hashes = word_hashes(tokens.words)
     spans = paragraphs(doc.text)
-    breaks = np.searchsorted(tokens.starts, [start for start, _ in spans]).tolist()
+    breaks = np.searchsorted(tokens.starts, [start for start, _ in spans])
     return Prepared(
         doc,
         tokens.starts,
@@ -73,7 +73,7 @@ def prepare(doc: Document, params: Parameters) -> Prepared:
             [(s.start, s.end) for s in segment(0, doc.text, tokens, params.window_words, spans)],
             dtype=np.int64,
         ).reshape(-1, 2),
-        frozenset(breaks) | {len(tokens)},
+        np.unique(np.append(breaks, len(tokens))).astype(np.int64),
         np.array(sentence_bounds(doc.text, tokens, spans), dtype=np.int64),
     )
 
