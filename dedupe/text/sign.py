@@ -31,13 +31,22 @@ def permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     return a.astype(np.uint32), b.astype(np.uint32)
 
 
+def _finalized(values: np.ndarray, shifts: tuple, multipliers: tuple) -> np.ndarray:
+    """``values`` through a hash finalizer, element-wise in their unsigned type (wrapping
+    arithmetic): xor-shift by ``shifts[k]`` then multiply by ``multipliers[k]``, and a
+    last xor-shift."""
+    for shift, multiplier in zip(shifts, multipliers, strict=False):
+        values = (values ^ (values >> shift)) * multiplier
+    return values ^ (values >> shifts[-1])
+
+
 def _fmix32(values: np.ndarray) -> np.ndarray:
-    """The MurmurHash3 32-bit finalizer, element-wise (wrapping arithmetic)."""
-    values = values ^ (values >> np.uint32(16))
-    values = values * np.uint32(0x85EBCA6B)
-    values = values ^ (values >> np.uint32(13))
-    values = values * np.uint32(0xC2B2AE35)
-    return values ^ (values >> np.uint32(16))
+    """The MurmurHash3 32-bit finalizer."""
+    return _finalized(values, _FMIX32_SHIFTS, _FMIX32_MULTIPLIERS)
+
+
+_FMIX32_SHIFTS = (np.uint32(16), np.uint32(13), np.uint32(16))
+_FMIX32_MULTIPLIERS = (np.uint32(0x85EBCA6B), np.uint32(0xC2B2AE35))
 
 
 def signature_matrix(sets: list[np.ndarray], num_perm: int) -> np.ndarray:
@@ -108,12 +117,12 @@ def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
 
 
 def mix64(values: np.ndarray) -> np.ndarray:
-    """The SplitMix64 finalizer, element-wise (wrapping arithmetic)."""
-    values = values ^ (values >> np.uint64(30))
-    values = values * np.uint64(0xBF58476D1CE4E5B9)
-    values = values ^ (values >> np.uint64(27))
-    values = values * np.uint64(0x94D049BB133111EB)
-    return values ^ (values >> np.uint64(31))
+    """The SplitMix64 finalizer of uint64 ``values``."""
+    return _finalized(values, _MIX64_SHIFTS, _MIX64_MULTIPLIERS)
+
+
+_MIX64_SHIFTS = (np.uint64(30), np.uint64(27), np.uint64(31))
+_MIX64_MULTIPLIERS = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 
 
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
