@@ -16,8 +16,6 @@ from dedupe.match.align import (
     chain_labels,
     covered_share,
     merge_close,
-    ordered_matches,
-    snap,
     split_at_inserted_paragraphs,
     union,
 )
@@ -316,30 +314,7 @@ def test_identical_sides_are_one_piece():
     assert _spans(pieces) == [(0, 20, 0, 20)]
 
 
-# --- ordered content words, sentence snapping, coverage ---------------------------
-
-
-def test_ordered_matches_chains_content_words_in_order_across_function_words():
-    # 0 marks a function word; content keys 1..5 appear in the same order on both sides.
-    keys_a = np.array([1, 0, 2, 0, 3, 0, 4, 0, 5], dtype=np.int64)
-    keys_b = np.array([9, 1, 0, 2, 3, 0, 4, 5], dtype=np.int64)
-    region = _box(0, 9, 0, 8)
-    (found,) = ordered_matches(region, keys_a, keys_b, max_gap=5)
-    assert _spans([found]) == [(0, 9, 1, 8)]
-    assert found.support == 5
-
-
-def test_ordered_matches_needs_two_words_in_order():
-    keys_a = np.array([1, 0, 2, 0, 3], dtype=np.int64)
-    keys_b = np.array([3, 0, 7, 0, 8], dtype=np.int64)  # one shared word only
-    assert ordered_matches(_box(0, 5, 0, 5), keys_a, keys_b, max_gap=5) == []
-
-
-def test_snap_widens_a_span_to_whole_sentences():
-    bounds = np.array([0, 10, 20, 30])
-    assert snap(Span(2, 12, 25), bounds) == Span(2, 10, 30)
-    assert snap(Span(2, 10, 20), bounds) == Span(2, 10, 20)
-    assert snap(Span(2, 0, 1), bounds) == Span(2, 0, 10)
+# --- coverage and reordered pieces -------------------------------------------------
 
 
 def test_covered_share_is_the_larger_side_share():
@@ -349,10 +324,6 @@ def test_covered_share_is_the_larger_side_share():
     assert covered_share(alignment, [_box(0, 5, 0, 5), _box(5, 10, 50, 60)]) == 1.0
     assert covered_share(alignment, [_box(30, 40, 30, 40)]) == 0.0
     assert covered_share(alignment, []) == 0.0
-
-
-def _box(a_start: int, a_end: int, b_start: int, b_end: int) -> Alignment:
-    return Alignment(Span(0, a_start, a_end), Span(1, b_start, b_end))
 
 
 def test_reordered_pieces_of_one_passage_are_grouped():

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dedupe.match.align import Alignment, Span, ordered_matches
+from dedupe.match.align import Alignment, Span
+from dedupe.match.ordered import ordered_matches
 from dedupe.match.verify import Weights, idf_weights, ordered_similarity, weighted_similarity
 from dedupe.parameters import Parameters
 from dedupe.pipeline.scan import scan

@@ -120,7 +120,7 @@ def chain_labels(i: np.ndarray, j: np.ndarray, max_gap: int, max_shift: int) -> 
     """
     if not len(i):
         return np.empty(0, dtype=np.int64)
-    return _chaining_kernel()(i.astype(np.int64), j.astype(np.int64), max_gap, max_shift)
+    return chaining_kernel()(i.astype(np.int64), j.astype(np.int64), max_gap, max_shift)
 
 
 def chain_boxes(
@@ -150,7 +150,7 @@ def chain_boxes(
 
 
 @lru_cache(maxsize=1)
-def _chaining_kernel():
+def chaining_kernel():
     """The compiled loop behind ``chain_labels`` (numba; compiled on first use and
     cached on disk)."""
 
@@ -239,7 +239,7 @@ def merge_close(boxes: list[Alignment], max_gap: int) -> list[Alignment]:
     fields = np.array(
         [(x.a.start, x.a.end, x.b.start, x.b.end, x.support) for x in boxes], dtype=np.int64
     )
-    merged = _merging_kernel()(fields, max_gap)
+    merged = merging_kernel()(fields, max_gap)
     doc_a, doc_b = boxes[0].a.doc, boxes[0].b.doc
     return [
         Alignment(Span(doc_a, a0, a1), Span(doc_b, b0, b1), support)
@@ -248,7 +248,7 @@ def merge_close(boxes: list[Alignment], max_gap: int) -> list[Alignment]:
 
 
 @lru_cache(maxsize=1)
-def _merging_kernel():
+def merging_kernel():
     """The compiled loop behind ``merge_close`` (numba; compiled on first use and cached
     on disk): rows ``(a start, a end, b start, b end, support)``."""
 
@@ -359,43 +359,6 @@ def _are_breaks(breaks: np.ndarray, *tokens: int) -> bool:
     return bool(
         np.all(at < len(breaks)) and np.all(breaks[np.minimum(at, len(breaks) - 1)] == tokens)
     )
-
-
-def ordered_matches(
-    region: Alignment, keys_a: np.ndarray, keys_b: np.ndarray, max_gap: int
-) -> list[Alignment]:
-    """Passages inside ``region`` where the two sides share content words in the same order.
-
-    ``keys_*`` hold a content key per token (0 for function words). The content words
-    of both sides are aligned in order (longest matching blocks, see ``dedupe.match.sequence``); the
-    matched words are chained as anchors, allowing ``max_gap`` tokens between anchors
-    and as much shift of the diagonal, so reworded clauses and inserted words are
-    bridged while scattered topical hits stay apart. Each alignment's ``support`` is
-    its number of matched words.
-    """
-    a, b = region.a, region.b
-    pos_a = a.start + np.flatnonzero(keys_a[a.start : a.end])
-    pos_b = b.start + np.flatnonzero(keys_b[b.start : b.end])
-    blocks = matching_blocks(keys_a[pos_a], keys_b[pos_b])
-    if not blocks:
-        return []
-    i = np.concatenate([pos_a[start : start + size] for start, _, size in blocks])
-    j = np.concatenate([pos_b[start : start + size] for _, start, size in blocks])
-    boxes = [
-        Alignment(Span(a.doc, i0, i1 + 1), Span(b.doc, j0, j1 + 1), count)
-        for i0, j0, i1, j1, count in chain_boxes(i, j, max_gap, max_gap)
-        if count >= MIN_ANCHORS
-    ]
-    return merge_close(boxes, max_gap)
-
-
-def snap(span: Span, bounds: np.ndarray) -> Span:
-    """``span`` widened to whole sentences; ``bounds`` are the sorted token indices where
-    sentences start, ending with the document's token count.
-    """
-    start = bounds[np.searchsorted(bounds, span.start, side="right") - 1]
-    end = bounds[np.searchsorted(bounds, span.end, side="left")]
-    return Span(span.doc, int(start), int(end))
 
 
 def covered_share(alignment: Alignment, others: list[Alignment]) -> float:

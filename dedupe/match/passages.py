@@ -29,14 +29,12 @@ from .align import (
     Span,
     align,
     covered_share,
-    merge_close,
-    ordered_matches,
     reordered_runs,
-    snap,
     split_at_inserted_paragraphs,
     union,
 )
 from .fill import crossing, established, fill
+from .ordered import ordered_runs
 from .verify import Weights, ordered_similarity, overlap, passing, passing_weighted
 
 
@@ -211,7 +209,7 @@ def paraphrase_passages(
     Jaccard (weights from the scanned collection, so words every document uses count
     for nothing); verified pairs close together in both documents form regions. Inside a
     region the content words of both sides are aligned in order and chained (see
-    ``align.ordered_matches``): real reuse is a run of matches in the same order, topical
+    ``align.ordered_runs``): real reuse is a run of matches in the same order, topical
     likeness only scattered hits. Chains of at least ``paraphrase_min_matches`` words,
     widened to whole sentences, with ``paraphrase_threshold`` ordered similarity, are
     reported, unless mostly covered by a verbatim or near passage of the same pair.
@@ -229,12 +227,10 @@ def paraphrase_passages(
     found = []
     for (a, b), pair_windows in sorted(windows.items()):
         pa, pb = prepared[a], prepared[b]
-        snapped = [
-            Alignment(snap(m.a, pa.sentences), snap(m.b, pb.sentences), m.support)
-            for region in merge_close(pair_windows, params.max_gap)
-            for m in ordered_matches(region, pa.content, pb.content, params.max_gap)
-        ]
-        for passage in merge_close(snapped, params.max_gap):
+        runs = ordered_runs(
+            pair_windows, pa.content, pb.content, pa.sentences, pb.sentences, params.max_gap
+        )
+        for passage in runs:
             if (
                 passage.support < params.paraphrase_min_matches
                 or min(passage.a.words, passage.b.words) < params.min_words

@@ -25,7 +25,7 @@ def matching_blocks(a: np.ndarray, b: np.ndarray) -> list[Block]:
     difflib's closing ``(len(a), len(b), 0)``."""
     if not len(a) or not len(b):
         return []
-    found = _blocks_kernel()(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
+    found = blocks_kernel()(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
     return [tuple(block) for block in found.tolist()]
 
 
@@ -52,10 +52,10 @@ def opcodes(blocks: list[Block], len_a: int, len_b: int) -> list[tuple[str, int,
 
 
 @lru_cache(maxsize=1)
-def _blocks_kernel():
+def blocks_kernel():
     """The compiled loop behind ``matching_blocks`` (numba; compiled on first use and
-    cached on disk). The positions in ``b`` of the value ``a[i]`` are
-    ``positions[first[i]:last[i]]``, ascending."""
+    cached on disk), for int64 arrays; callable from other compiled loops. The positions
+    in ``b`` of the value ``a[i]`` are ``positions[first[i]:last[i]]``, ascending."""
 
     @compiled
     def blocks(a, b):  # pragma: no cover (compiled)

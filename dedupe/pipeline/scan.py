@@ -20,6 +20,7 @@ from ..match.align import Alignment, Span, chain_labels, merge_close
 from ..match.candidates import BandStore, bucket_links, bucket_pairs, unique_pairs
 from ..match.families import Check, family_pairs
 from ..match.fill import lexical_scores, matched_sentences
+from ..match.ordered import ordered_runs
 from ..match.passages import (
     CHANGED,
     AlignmentTask,
@@ -398,6 +399,8 @@ def load_kernels(params: Parameters) -> None:
     passing_weighted(pairs, sets, weights, params.paraphrase_window_threshold)
     chain_labels(np.array([0, 1]), np.array([0, 1]), params.max_gap, params.max_shift)
     merge_close([Alignment(Span(0, 0, 1), Span(1, 0, 1))] * 2, params.max_gap)
+    keys, bounds = np.array([1, 2], dtype=np.uint32), np.array([0, 2], dtype=np.int64)
+    ordered_runs([Alignment(Span(0, 0, 2), Span(1, 0, 2))], keys, keys, bounds, bounds, 1)
     matching_blocks(np.array([1, 2]), np.array([2, 1]))
     matched_sentences(lexical_scores(np.ones((1, 1)), np.ones(1), np.ones(1)), 0.5)
 
