@@ -12,6 +12,8 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dedupe.model import Location, Passage, ScanResult, excerpt
 from dedupe.parameters import Parameters
@@ -21,6 +23,7 @@ from dedupe.report.tables import (
     CSV_COLUMNS,
     FORMATS,
     csv_rows,
+    pretty_json,
     render,
     rows,
     to_dict,
@@ -340,3 +343,17 @@ def test_rows_on_the_same_lines_show_their_characters(corpus_scan):
 def test_to_dict_lists_each_passage_as_asdict_would(result):
     assert result.passages
     assert to_dict(result)["passages"] == [asdict(p) for p in result.passages]
+
+
+REPORT_TEXT = st.text(st.characters(blacklist_categories=("Cs",)))  # no lone surrogates
+REPORT_NUMBERS = st.integers(-(2**63), 2**63 - 1) | st.floats(0, 1e6).map(lambda x: round(x, 4))
+REPORT_VALUES = st.recursive(
+    st.none() | st.booleans() | REPORT_NUMBERS | REPORT_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(REPORT_TEXT, inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@given(st.dictionaries(REPORT_TEXT, REPORT_VALUES, max_size=5))
+def test_pretty_json_is_the_standard_librarys_indented_json(value):
+    assert pretty_json(value) == json.dumps(value, indent=2, ensure_ascii=False) + "\n"

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 
 from ..errors import InvalidParameter
-from ..report.tables import FORMATS, render_rows
+from ..report.tables import FORMATS, pretty_json, render_rows
 from .find import DuplicateGroup, DuplicatesResult, Member
 from .quarantine import Move
 
@@ -105,7 +105,7 @@ def render(
     moved, and ``journal`` the journal that records it.
     """
     if fmt == "json":
-        return json.dumps(to_dict(result, moves, journal), indent=2, ensure_ascii=False) + "\n"
+        return pretty_json(to_dict(result, moves, journal))
     if fmt == "jsonl":
         return "".join(
             json.dumps(g, ensure_ascii=False) + "\n" for g in to_dict(result, moves)["groups"]
