@@ -93,3 +93,30 @@ def test_range_signatures_are_the_signatures_of_the_ranges_sets(seed):
     assert (range_signatures(values, ranges, 128) == expected).all()
     assert (range_signatures(values, ranges, 128, columns=33) == expected[:, :33]).all()
     assert (expected[0] == np.iinfo(np.uint32).max).all()
+
+
+@pytest.mark.parametrize("num_perm", [16, 17, 64, 128, 256])
+def test_permutations_are_datasketchs(num_perm):
+    from datasketch import MinHash
+
+    from dedupe.text.sign import SCHEME, SEED, permutations
+
+    a, b = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
+    ours = permutations(num_perm)
+    assert [x.dtype for x in ours] == [np.uint32, np.uint32]
+    assert ours[0].tolist() == a.tolist() and ours[1].tolist() == b.tolist()
+
+
+@pytest.mark.parametrize("num_perm", [16, 64, 128, 256])
+def test_bands_and_rows_are_those_datasketch_chooses(num_perm):
+    from datasketch import MinHashLSH
+
+    from dedupe.text.sign import lsh_bands
+
+    for threshold in np.round(np.arange(0.05, 1.0, 0.05), 2).tolist():
+        try:
+            lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        except ValueError:  # datasketch refuses a single band; one band is still an index
+            assert lsh_bands(threshold, num_perm)[0] == 1
+            continue
+        assert lsh_bands(threshold, num_perm) == (lsh.b, lsh.r), threshold

@@ -72,7 +72,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from datasketch import MinHashLSHEnsemble
 
 from ..errors import DedupeError, InvalidParameter
 from ..match.candidates import candidate_pairs
@@ -237,6 +236,8 @@ def candidate_content_pairs(sets: list[np.ndarray], params: DuplicateParameters)
     keys = band_keys(np.stack([sig.hashvalues for sig in sigs]), bands, rows)
     pairs = {(kept[i], kept[j]) for i, j in candidate_pairs(keys, np.arange(len(kept))).tolist()}
     recall = params.ensemble_recall_weight
+    from datasketch import MinHashLSHEnsemble  # imports scipy: only where used
+
     ensemble = MinHashLSHEnsemble(
         threshold=threshold,
         num_perm=params.num_perm,
