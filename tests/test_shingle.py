@@ -16,6 +16,7 @@ from dedupe.text.shingle import (
     ngram_hashes,
     shingle_set,
     word_hashes,
+    word_keys,
 )
 
 
@@ -165,3 +166,10 @@ def test_no_words_no_hashes():
     assert content_hashes([]).tolist() == []
     assert word_hashes([]).tolist() == []
     assert content_hashes([]).dtype == np.uint32 and word_hashes([]).dtype == np.uint64
+
+
+def test_word_keys_are_word_hashes_and_content_hashes_from_one_pass():
+    words = ["the", "ministers", "met", "the", "minister", "budget", "ministers"]
+    hashes, contents = word_keys(words)
+    assert hashes.tolist() == word_hashes(words).tolist()
+    assert contents.tolist() == content_hashes(words).tolist()

@@ -86,10 +86,13 @@ def tokenise(text: str) -> Tokens:
     folded = _ascii_folded(codes)
     words = [folded[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
     high = np.concatenate([[0], np.cumsum(codes >= 0x80)])
-    for k in np.flatnonzero(high[ends] > high[starts]).tolist():
+    beyond_ascii = np.flatnonzero(high[ends] > high[starts]).tolist()
+    for k in beyond_ascii:
         words[k] = normalise_word(text[starts[k] : ends[k]])
-    kept = np.array([bool(w) for w in words], dtype=bool)
-    if not kept.all():
+    empty = [k for k in beyond_ascii if not words[k]]
+    if empty:
+        kept = np.ones(len(words), dtype=bool)
+        kept[empty] = False
         words = [w for w in words if w]
         starts, ends = starts[kept], ends[kept]
     return Tokens(words, starts.astype(np.int64), ends.astype(np.int64))

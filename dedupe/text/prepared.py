@@ -26,7 +26,7 @@ from ..read.files import Document, Skipped
 from ..read.formats import read_document
 from .normalise import tokenise
 from .segment import paragraphs, segment, sentence_bounds
-from .shingle import content_hashes, ngram_hashes, word_hashes
+from .shingle import ngram_hashes, word_keys
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Prepared:
 def prepare(doc: Document, params: Parameters) -> Prepared:
     """Tokenise, segment and shingle one document."""
     tokens = tokenise(doc.text)
-    hashes = word_hashes(tokens.words)
+    hashes, contents = word_keys(tokens.words)
     spans = paragraphs(doc.text)
     breaks = np.searchsorted(tokens.starts, [start for start, _ in spans])
     return Prepared(
@@ -68,7 +68,7 @@ def prepare(doc: Document, params: Parameters) -> Prepared:
         tokens.ends,
         hashes,
         ngram_hashes(hashes, params.shingle_size),
-        content_hashes(tokens.words),
+        contents,
         np.array(
             [(s.start, s.end) for s in segment(0, doc.text, tokens, params.window_words, spans)],
             dtype=np.int64,

@@ -27,13 +27,25 @@ def _word_hash(word: str) -> int:
 
 def word_hashes(words: list[str]) -> np.ndarray:
     """64-bit xxhash of each word, as a uint64 array."""
-    return _each_word(words, _word_hash, np.uint64)
+    return _each_word(words, (_word_hash, np.uint64))[0]
 
 
-def _each_word(words: list[str], function: Callable[[str], int], dtype: type) -> np.ndarray:
-    """``function`` of each word as an array, computed once per distinct word."""
-    value = {word: function(word) for word in dict.fromkeys(words)}
-    return np.fromiter(map(value.__getitem__, words), dtype=dtype, count=len(words))
+def word_keys(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``(word_hashes(words), content_hashes(words))``, from one pass over the words."""
+    return _each_word(words, (_word_hash, np.uint64), (_content_hash, np.uint32))
+
+
+def _each_word(words: list[str], *functions: tuple[Callable[[str], int], type]) -> list:
+    """For each ``(function, dtype)``: ``function`` of each word as an array of ``dtype``,
+    computed once per distinct word."""
+    distinct = dict.fromkeys(words)
+    for k, word in enumerate(distinct):
+        distinct[word] = k
+    ids = np.fromiter(map(distinct.__getitem__, words), dtype=np.intp, count=len(words))
+    return [
+        np.fromiter(map(function, distinct), dtype=dtype, count=len(distinct))[ids]
+        for function, dtype in functions
+    ]
 
 
 def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
@@ -102,7 +114,7 @@ def content_hashes(words: list[str]) -> np.ndarray:
     The reword-robust shingle family: translations and paraphrases keep the content words
     (often inflected differently) while function words and word order change.
     """
-    return _each_word(words, _content_hash, np.uint32)
+    return _each_word(words, (_content_hash, np.uint32))[0]
 
 
 def content_set(hashes: np.ndarray, start: int, end: int) -> np.ndarray:
