@@ -4,6 +4,7 @@ whole pipeline is exercised by the corpus, planted and CLI tests."""
 
 from __future__ import annotations
 
+from collections import Counter
 from itertools import combinations
 
 import numpy as np
@@ -84,4 +85,19 @@ def test_groups_hold_every_pair_once_and_read_a_bounded_number_of_documents():
     for task in tasks:
         named = {key[0] for pairs in task.collisions.values() for pair in pairs for key in pair}
         assert named == {path for path, _ in task.files}
-    assert len(tasks) == -(-(n - 1) // (GROUP_DOCUMENTS - 1))  # hub plus 63 partners a task
+    blocks = -(-n // (GROUP_DOCUMENTS // 2))
+    assert len(tasks) == blocks  # the hub is read once per block of its partners
+
+
+def test_densely_paired_documents_are_read_once_per_block_pair_not_once_per_partner():
+    n = 2 * GROUP_DOCUMENTS
+    files = {d: (f"doc{d}.txt", f"digest{d}") for d in range(n)}
+    by_docs = {
+        (a, b): {"content": [((f"doc{a}.txt", 0, 9), (f"doc{b}.txt", 0, 9))]}
+        for a, b in combinations(range(n), 2)
+    }
+    tasks = grouped(by_docs, files)
+    assert all(len(task.files) <= GROUP_DOCUMENTS for task in tasks)
+    assert sum(len(pairs) for task in tasks for pairs in task.collisions.values()) == len(by_docs)
+    reads = Counter(path for task in tasks for path, _ in task.files)
+    assert set(reads.values()) == {n // (GROUP_DOCUMENTS // 2)}  # 4 reads each, not n - 1

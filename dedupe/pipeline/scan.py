@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -43,7 +43,7 @@ from ..text.sign import range_signatures
 from ..text.sketch import Sketch, concat, sketch_files
 from .executors import Executor, Local
 
-GROUP_DOCUMENTS = 64  # documents read by one alignment task, at most (one pair may add two)
+GROUP_DOCUMENTS = 64  # documents read by one alignment task, at most
 PARTITION_BYTES = 8 << 20  # bytes of files sketched by one task, at most
 
 
@@ -171,31 +171,31 @@ Collisions = dict[tuple[int, int], dict[str, list[tuple[SegmentKey, SegmentKey]]
 def grouped(
     by_docs: Collisions, files: dict[int, tuple[str, str]], verified: bool = False
 ) -> list[AlignmentTask]:
-    """The candidate pairs ``by_docs`` in tasks that read at most about
-    ``GROUP_DOCUMENTS`` of the ``(path, digest)`` ``files`` each (``verified``: the pairs
-    passed their checks already)."""
-    # A document paired with many (the source of a boilerplate family) is read once per
-    # task with a run of its partners, not once per partner.
-    degree: dict[int, int] = defaultdict(int)
-    for a, b in by_docs:
-        degree[a] += 1
-        degree[b] += 1
+    """The candidate pairs ``by_docs`` in tasks that read at most ``GROUP_DOCUMENTS`` of
+    the ``(path, digest)`` ``files`` each (``verified``: the pairs passed their checks
+    already).
 
-    def around_hubs(pair: tuple[int, int]) -> tuple[int, int]:
-        a, b = pair
-        return (a, b) if (degree[a], -a) >= (degree[b], -b) else (b, a)
-
-    result: list[AlignmentTask] = []
-    docs: set[int] = set()
-    for a, b in sorted(by_docs, key=around_hubs):
-        if not result or len(docs | {a, b}) > GROUP_DOCUMENTS:
-            result.append(AlignmentTask([], defaultdict(list)))
-            docs = set()
-        docs |= {a, b}
-        for family, pairs in by_docs[(a, b)].items():
-            result[-1].collisions[family] += pairs
-        result[-1].files[:] = [files[d] for d in sorted(docs)]
-    return [AlignmentTask(g.files, dict(g.collisions), verified) for g in result]
+    The tasks tile the matrix of document pairs: the documents in blocks of
+    ``GROUP_DOCUMENTS // 2``, those with the most partners first, and the pairs between
+    two blocks in one task, which reads only the documents they name. Where documents
+    pair densely (the books of one collection) a document is read once per block pair,
+    not once per partner; a document paired with many (the source of a boilerplate
+    family) once per block of its partners."""
+    degree = Counter(d for pair in by_docs for d in pair)
+    ranked = sorted(degree, key=lambda d: (-degree[d], d))
+    block = {d: k // (GROUP_DOCUMENTS // 2) for k, d in enumerate(ranked)}
+    tiles: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for a, b in sorted(by_docs):
+        tiles[(min(block[a], block[b]), max(block[a], block[b]))].append((a, b))
+    tasks = []
+    for tile in sorted(tiles):
+        collisions: dict[str, list] = defaultdict(list)
+        for pair in tiles[tile]:
+            for family, pairs in by_docs[pair].items():
+                collisions[family] += pairs
+        docs = sorted({d for pair in tiles[tile] for d in pair})
+        tasks.append(AlignmentTask([files[d] for d in docs], dict(collisions), verified))
+    return tasks
 
 
 PairFinder = Callable[["Sketched", str, Parameters], Iterable[np.ndarray]]
