@@ -7,9 +7,19 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dedupe.text.normalise import tokenise
-from dedupe.text.segment import paragraphs, segment, sentence_starts, windows
+from dedupe.text.segment import Segment, paragraphs, segment_ranges, sentence_starts, windows
 
 from .strategies import TEXT, prose
+
+
+def segment(doc, text, tokens, window_words):
+    """The ``segment_ranges`` of ``text`` as segments of document ``doc``, with the
+    characters from their first word's start to their last word's end."""
+    return [
+        Segment(doc, a, b, int(tokens.starts[a]), int(tokens.ends[b - 1]))
+        for a, b in segment_ranges(text, tokens, window_words)
+    ]
+
 
 # --- paragraphs -------------------------------------------------------------------
 

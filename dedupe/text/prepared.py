@@ -25,7 +25,7 @@ from ..parameters import Parameters
 from ..read.files import Document, Skipped
 from ..read.formats import read_document
 from .normalise import tokenise
-from .segment import paragraphs, segment, sentence_bounds
+from .segment import paragraphs, segment_ranges, sentence_bounds
 from .shingle import ngram_hashes, word_keys
 
 
@@ -70,8 +70,7 @@ def prepare(doc: Document, params: Parameters) -> Prepared:
         ngram_hashes(hashes, params.shingle_size),
         contents,
         np.array(
-            [(s.start, s.end) for s in segment(0, doc.text, tokens, params.window_words, spans)],
-            dtype=np.int64,
+            segment_ranges(doc.text, tokens, params.window_words, spans), dtype=np.int64
         ).reshape(-1, 2),
         np.unique(np.append(breaks, len(tokens))).astype(np.int64),
         np.array(sentence_bounds(doc.text, tokens, spans), dtype=np.int64),

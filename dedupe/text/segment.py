@@ -45,16 +45,17 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
         block = match.group()
         start = match.start() + len(block) - len(block.lstrip())
         end = match.start() + len(block.rstrip())
-        if spans and _is_broken(text[spans[-1][0] : spans[-1][1]], text[start:end]):
+        if spans and _is_broken(text[spans[-1][1] - 1], text[start]):
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
     return spans
 
 
-def _is_broken(previous: str, following: str) -> bool:
-    head = following.lstrip()[:1]
-    return not previous.endswith(_OPEN_ENDING) and head.islower()
+def _is_broken(last: str, first: str) -> bool:
+    """Whether a paragraph ending with the character ``last`` and the next one, starting
+    with ``first``, are one paragraph broken by a stray blank line."""
+    return last not in _OPEN_ENDING and first.islower()
 
 
 def sentence_starts(text: str, start: int, end: int) -> list[int]:
@@ -84,14 +85,14 @@ def windows(bounds: list[int], size: int) -> list[tuple[int, int]]:
         first = step
 
 
-def segment(
-    doc: int,
+def segment_ranges(
     text: str,
     tokens: Tokens,
     window_words: int,
     spans: list[tuple[int, int]] | None = None,
-) -> list[Segment]:
-    """Segments of one document, in order of their start.
+) -> list[tuple[int, int]]:
+    """The token ranges ``[start, end)`` of the segments of one document, in order of
+    their start.
 
     A paragraph of up to ``1.5 * window_words`` tokens is one segment; a longer one is
     split into sentence windows of about ``window_words`` tokens overlapping by half.
@@ -108,14 +109,8 @@ def segment(
         else:
             starts = sentence_starts(text, char_start, char_end)
             bounds = np.searchsorted(tokens.starts, starts).tolist()
-            ranges += [r for r in windows(sorted(set(bounds) | {first, stop}), window_words)]
-    ranges = [(a, b) for a, b in ranges if b > a]
-    starts = tokens.starts[[a for a, _ in ranges]].tolist()
-    ends = tokens.ends[[b - 1 for _, b in ranges]].tolist()
-    return [
-        Segment(doc, a, b, start, end)
-        for (a, b), start, end in zip(ranges, starts, ends, strict=True)
-    ]
+            ranges += windows(sorted(set(bounds) | {first, stop}), window_words)
+    return [(a, b) for a, b in ranges if b > a]
 
 
 def sentence_bounds(
