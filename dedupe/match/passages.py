@@ -209,7 +209,7 @@ def paraphrase_passages(
     Jaccard (weights from the scanned collection, so words every document uses count
     for nothing); verified pairs close together in both documents form regions. Inside a
     region the content words of both sides are aligned in order and chained (see
-    ``align.ordered_runs``): real reuse is a run of matches in the same order, topical
+    ``ordered.ordered_runs``): real reuse is a run of matches in the same order, topical
     likeness only scattered hits. Chains of at least ``paraphrase_min_matches`` words,
     widened to whole sentences, with ``paraphrase_threshold`` ordered similarity, are
     reported, unless mostly covered by a verbatim or near passage of the same pair.
