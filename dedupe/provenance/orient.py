@@ -14,8 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
-
+from ..arrays import covered
 from ..model import Facts, Location, Passage, Reuse, Side
 
 CONTAINED = 0.5
@@ -107,10 +106,7 @@ def contained_share(sides: list[Side], words: int) -> float:
     """Share of a document's ``words`` covered by ``sides`` (all in that document)."""
     if not sides or not words:
         return 0.0
-    covered = np.zeros(words, dtype=bool)
-    for side in sides:
-        covered[side.start : side.end] = True
-    return float(covered.mean())
+    return covered([(side.start, side.end) for side in sides], 0, words) / words
 
 
 def orient(reuses: list[Reuse], facts: dict[str, Facts]) -> list[Passage]:
