@@ -18,7 +18,9 @@ scan, then checks what the folder's README lists:
    by passages with ``Volume N, Complete`` (share of body characters covered, each part).
 4. **Other authors.** Passages that are not boilerplate between books of different
    author folders (but for copies of one file filed under an author and a translator):
-   their count, by kind, and the document pairs behind them.
+   their count, by kind, and the document pairs behind them; apart, those between the
+   pairs listed in ``RELATED``, books found by reading to share text (an anthology
+   reprinting a story, a novel quoting a play, one publisher's advertisements).
 """
 
 from __future__ import annotations
@@ -145,9 +147,72 @@ def parts(report: dict, body: dict) -> dict:
     }
 
 
+RELATED = {
+    frozenset(pair): why
+    for *pair, why in [
+        ("Twain, Mark/The Great English Short-Story Writers, Volume 1.txt",
+         "Dickens, Charles/Charles Dickens' Children Stories.txt",
+         "both tell Dickens's The Boots at the Holly-Tree Inn, in his words"),
+        ("Collins, Wilkie/A House to Let.txt",
+         "Dickens, Charles/Scenes and Characters from the Works of Charles Dickens Being Eight "
+         "Hundred and Sixty-six Pictures Printed from the Original Wood Blocks.txt",
+         "A House to Let is by Dickens, Collins and others; the picture book quotes it"),
+        ("Scott, Walter/The Betrothed.txt",
+         "Shakespeare, William/King Henry IV, the First Part.txt", "Scott quotes Henry IV"),
+        ("Scott, Walter/The Betrothed.txt",
+         "Shakespeare, William/The First Part of King Henry the Fourth.txt",
+         "Scott quotes Henry IV"),
+        ("Irving, Washington/The Sketch-Book of Geoffrey Crayon.txt",
+         "Shakespeare, William/The Tragicall Historie of Hamlet, Prince of Denmarke The First.txt",
+         "Irving quotes Hamlet"),
+        ("Milton, John/Milton's Comus.txt",
+         "Irving, Washington/The Sketch-Book of Geoffrey Crayon.txt",
+         "both quote Hamlet, 'Some say that ever 'gainst that season comes'"),
+        ("Scott, Walter/Waverley; Or, 'Tis Sixty Years Since.txt",
+         "Lang, Andrew/Pickle the Spy; Or, the Incognito of Prince Charles.txt",
+         "Lang quotes Waverley's song"),
+        ("Scott, Walter/Waverley; Or, 'Tis Sixty Years Since.txt",
+         "Irving, Washington/The Sketch-Book of Geoffrey Crayon.txt",
+         "both quote Henry IV, Part 2 (Shallow)"),
+        ("Stevenson, Robert Louis/The Works of Robert Louis Stevenson - Swanston Edition, "
+         "Vol. 23.txt",
+         "Irving, Washington/The Sketch-Book of Geoffrey Crayon.txt",
+         "both quote As You Like It, 'Under the greenwood tree'"),
+        ("Hapgood, Isabel Florence/What to Do? Thoughts Evoked by the Census of Moscow.txt",
+         "Nietzsche, Friedrich Wilhelm/The Twilight of the Idols; or, How to Philosophize with "
+         "the Hammer. The Antichrist Complete Works, Volume Sixteen.txt",
+         "both quote Matthew 6:33"),
+        ("Townsend, F. H. (Frederick Henry)/Jane Eyre: An Autobiography.txt",
+         "Nietzsche, Friedrich Wilhelm/The Twilight of the Idols; or, How to Philosophize with "
+         "the Hammer. The Antichrist Complete Works, Volume Sixteen.txt",
+         "both quote Matthew 16:24"),
+        ("Dickens, Charles/Bleak House.txt", "Scott, Walter/The Betrothed.txt",
+         "both use the proverb of fire and water, good servants but bad masters"),
+        ("Alger, Horatio, Jr./Charlie Codman's Cruise: A Story for Boys.txt",
+         "Cervantes Saavedra, Miguel de/Don Quixote of the Mancha, Retold by Judge Parry.txt",
+         "one transcriber's notes"),
+        ("Franklin, Benjamin/The Complete Works in Philosophy, Politics and Morals of the late "
+         "Dr. Benjamin Franklin, Vol. 2 [of 3].txt",
+         "Cervantes Saavedra, Miguel de/Numantia.txt", "one transcriber's notes"),
+        ("Swift, Jonathan/The Prose Works of Jonathan Swift, D.D. - Volume 07 Historical and "
+         "Political Tracts-Irish.txt",
+         "Cervantes Saavedra, Miguel de/Numantia.txt", "one printer's imprint (Chiswick Press)"),
+        ("Stevenson, Robert Louis/Records of a Family of Engineers.txt",
+         "Wilde, Oscar/The Duchess of Padua.txt", "one printer's imprint (T. and A. Constable)"),
+        ("Wrenn, Charles L. (Charles Lewis)/The Ocean Wireless Boys on the Atlantic.txt",
+         "Alger, Horatio, Jr./In Search of Treasure.txt", "one publisher's advertisements"),
+    ]
+}  # fmt: skip
+"""Pairs of books by different authors found, by reading the passages between them, to
+share text: ``author folder/file name`` pairs, with what they share."""
+
+
 def other_authors(report: dict, digest: dict[str, str]) -> dict:
     def author(path: str) -> str:
         return Path(path).parent.name
+
+    def name(path: str) -> str:
+        return f"{author(path)}/{Path(path).name}"
 
     found = [
         p
@@ -156,15 +221,28 @@ def other_authors(report: dict, digest: dict[str, str]) -> dict:
         and author(p["source"]["path"]) != author(p["copy"]["path"])
         and digest[p["source"]["path"]] != digest[p["copy"]["path"]]
     ]
-    pairs = Counter(
-        (f"{author(p['source']['path'])}/{Path(p['source']['path']).name}",
-         f"{author(p['copy']['path'])}/{Path(p['copy']['path']).name}")
+    related = Counter()
+    unrelated = []
+    for p in found:
+        pair = (name(p["source"]["path"]), name(p["copy"]["path"]))
+        if why := RELATED.get(frozenset(pair)):
+            related[why] += 1
+        else:
+            unrelated.append(pair)
+    kinds = Counter(
+        p["kind"]
         for p in found
-    )  # fmt: skip
+        if not RELATED.get(frozenset((name(p["source"]["path"]), name(p["copy"]["path"]))))
+    )
     return {
         "passages": len(found),
-        "by kind": dict(Counter(p["kind"] for p in found)),
-        "document pairs": [f"{n} x {a} -> {b}" for (a, b), n in pairs.most_common()],
+        "between related books": sum(related.values()),
+        "shared text of related books": [f"{n} x {why}" for why, n in related.most_common()],
+        "between unrelated books": len(unrelated),
+        "by kind (unrelated)": dict(kinds),
+        "document pairs (unrelated)": [
+            f"{n} x {a} -> {b}" for (a, b), n in Counter(unrelated).most_common()
+        ],
     }
 
 

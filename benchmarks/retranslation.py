@@ -102,7 +102,11 @@ def main() -> None:
     body = bodies(report)
     results = {
         "pairs": [pair_figures(report, body, first, second) for first, second in PAIRS],
-        "other authors": other_authors(report, digests(report))["passages"],
+        "other authors": {
+            key: figure
+            for key, figure in other_authors(report, digests(report)).items()
+            if not isinstance(figure, list | dict)
+        },
     }
     if args.json:
         print(json.dumps(results, indent=1))
@@ -113,7 +117,12 @@ def main() -> None:
             f"  coverage {figures['coverage smaller']} / {figures['coverage larger']}, "
             f"order {figures['order']}, passages {figures['passages']}"
         )
-    print(f"non-boilerplate passages between books of other authors: {results['other authors']}")
+    others = results["other authors"]
+    print(
+        f"non-boilerplate passages between books of other authors: {others['passages']}, "
+        f"{others['between related books']} of them between books found to share text "
+        f"(gutenberg.RELATED), {others['between unrelated books']} between unrelated books"
+    )
 
 
 if __name__ == "__main__":
