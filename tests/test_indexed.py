@@ -95,3 +95,24 @@ def test_byte_identical_copies_are_reported_as_a_scan_reports_them(tmp_path):
     copies = [p for p in plain.passages if p.copy.path.endswith("zz_copy.txt")]
     assert len(copies) == 1 and copies[0].kind == "verbatim"
     assert to_dict(indexed) == to_dict(plain)
+
+
+def test_scan_through_a_new_index_reports_boilerplate_families_as_a_plain_scan_does(tmp_path):
+    # A licence in ten documents (three of them with a line of their own added) and one
+    # paragraph quoted between two: the scan pairs the licence's copies with one source
+    # (families), and the index must find the same.
+    folder = tmp_path / "collection"
+    docs = write_docs(folder, 10, words=500)
+    licence = generate_text(np.random.default_rng(5), 160)
+    for k, doc in enumerate(docs):
+        own = f"Line {k} of this copy is its own." if k % 3 == 0 else ""
+        doc.write_text(doc.read_text() + "\n\n" + licence + own + "\n")
+    quoted = docs[2].read_text().split("\n\n")[1]
+    docs[7].write_text(docs[7].read_text() + "\n\n" + quoted + "\n")
+    params = Parameters()
+    plain = scan([str(folder)], params)
+    with Index(str(tmp_path / "i.sqlite"), params) as index:
+        indexed, _ = scan_indexed([str(folder)], index)
+    assert sum(p.boilerplate for p in plain.passages) >= 9
+    assert any(not p.boilerplate for p in plain.passages)
+    assert to_dict(indexed) == to_dict(plain)

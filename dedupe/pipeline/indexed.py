@@ -5,11 +5,13 @@ alignment tasks, and the report is put together from what is stored.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import tempfile
 from dataclasses import replace
 
-from ..instrument import Log
-from ..match.passages import KnownPairs, SegmentKey, align_group
+import numpy as np
+
+from ..instrument import Log, stage
+from ..match.passages import KnownPairs, SegmentKey
 from ..model import Reuse, ScanResult, Side
 from ..read.files import list_files
 from ..read.formats import read_paths
@@ -19,10 +21,11 @@ from ..text.prepared import Prepared, prepare, prepared_again
 from ..text.sketch import describe
 from .executors import Executor, Local
 from .scan import (
-    Collisions,
+    Sources,
+    aligned_reuses,
+    collect,
     copy_reuses,
     find_passages,
-    grouped,
     identical_copies,
     load_kernels,
     oriented,
@@ -38,14 +41,14 @@ def scan_indexed(
 ) -> tuple[ScanResult, AddStats]:
     """``scan`` over the files under ``paths`` using the index, at the cost of what changed.
 
-    New and changed files are signed and stored. Passages are found only between the
-    documents whose results are not stored yet and all others (candidates from the
-    stored band keys; only the documents in a candidate pair are read again), and are
-    stored; the report combines them with the stored results. Paraphrase weights are
-    those of the index when a pair was aligned, so after additions a paraphrase can
-    differ slightly from a fresh scan's; verbatim and near passages are the same.
-    Alignment runs in groups on ``executor`` (default: every core of this machine), as
-    in a scan.
+    New and changed files are signed and stored. The collection's stored sketch then
+    goes through the scan's own stages (``scan.aligned_reuses``: candidates, families,
+    verification, alignment), keeping only the candidate pairs with a document whose
+    results are not stored yet, so only the documents in those pairs are read again;
+    the passages found are stored and the report combines them with the stored ones.
+    On a new index the report is the scan's. After additions, the stored results of two
+    older documents stay as found then: a paraphrase's rarity weights, or the source a
+    boilerplate family was aligned against, can differ from a fresh scan's.
     """
     if executor is None:
         with Local() as local:
@@ -54,51 +57,41 @@ def scan_indexed(
     stats = index.add(paths, log)
     log(f"index: {len(stats.signed)} files signed, {stats.unchanged} unchanged")
     index.use_reading(params)
-    fresh = index.fresh_documents()
-    collisions = {}
-    for family in params.families():
-        id_pairs = index.colliding_with(family, fresh)
-        names = _segment_keys(index, {i for pair in id_pairs for i in pair})
-        collisions[family] = {(names[a], names[b]) for a, b in id_pairs}
-    by_docs, files = _by_documents(collisions, index)
-    log(f"index: {len(fresh)} documents to align, {len(files)} read again")
-    tasks = grouped(by_docs, files)
-    load_kernels(params)  # once, before the workers are forked
-    weights = index.weights()
-    results = list(executor.map(align_group, tasks, weights, params, None, CHANGED_SINCE))
-    index.store_reuses([r for found, _ in results for r in found], fresh)
-    notes = list(dict.fromkeys(n for _, found_notes in results for n in found_notes))
     given = {key(p): p for p in list_files(paths, index.excluded()).files}
+    names = {k: name for k, name in given.items() if index.digest_of(k) is not None}
+    fresh = index.fresh_documents() & set(names)
+    log(f"index: {len(fresh)} documents to align with the others")
+    notes: list[str] = []
+    if fresh:
+        load_kernels(params)  # once, before the workers are forked
+        with tempfile.TemporaryDirectory(prefix="dedupe-") as folder:
+            sketch = index.sketch(names)
+            collection = collect(iter([sketch]), [list(names)], params, folder, _quiet)
+            marked = np.array([k in fresh for k in names], dtype=bool)
+            sources = Sources(changed=CHANGED_SINCE, fresh=marked)
+            reuses, notes = aligned_reuses(collection, params, executor, sources, log)
+        keys = {name: k for k, name in names.items()}
+        index.store_reuses([_renamed(r, keys) for r in reuses], fresh)
     # Byte-identical files are one document, as in a scan: each copy is one whole
     # passage against the first of them, and its own stored passages are left out.
-    given_files = [(path, index.digest_of(k)) for k, path in given.items()]
+    given_files = [(name, index.digest_of(k)) for k, name in names.items()]
     copies = {given_files[k][0] for k in identical_copies(given_files)}
     found = [
         r
-        for r in (_renamed(r, given) for r in index.stored_reuses(set(given)))
+        for r in (_renamed(r, names) for r in index.stored_reuses(set(names)))
         if r.a.location.path not in copies and r.b.location.path not in copies
     ]
     found += copy_reuses(given_files, params)
-    passages = oriented(found, {given[k]: f for k, f in index.facts(set(given)).items()}, params)
+    facts = {names[k]: f for k, f in index.facts(set(names)).items()}
+    with stage("provenance", log):
+        passages = oriented(found, facts, params)
     log(f"{len(passages)} reused passages")
     skipped = [s for s in stats.skipped if key(s.path) in given]
-    return ScanResult(params, index.infos(given), passages, skipped, notes), stats
+    return ScanResult(params, index.infos(names), passages, skipped, notes), stats
 
 
-def _by_documents(
-    collisions: dict[str, set[tuple[SegmentKey, SegmentKey]]], index: Index
-) -> tuple[Collisions, dict[int, tuple[str, str]]]:
-    """The candidate pairs by pair of the documents they name (numbered in path order),
-    and each document's ``(path, digest)``."""
-    paths = sorted({seg[0] for pairs in collisions.values() for pair in pairs for seg in pair})
-    number = {path: k for k, path in enumerate(paths)}
-    by_docs: Collisions = defaultdict(lambda: defaultdict(list))
-    for family, pairs in collisions.items():
-        for a, b in sorted(pairs):
-            if number[a[0]] > number[b[0]]:
-                a, b = b, a
-            by_docs[(number[a[0]], number[b[0]])][family].append((a, b))
-    return by_docs, {k: (path, index.digest_of(path)) for path, k in number.items()}
+def _quiet(what: str, done: int, total: int) -> None:
+    """Progress nobody follows."""
 
 
 def _renamed(reuse: Reuse, names: dict[str, str]) -> Reuse:
@@ -120,7 +113,7 @@ def query(files: list[str], index: Index, log: Log = lambda _: None) -> ScanResu
     for family in params.families():
         hits = []
         for p in new:
-            for seg, family_keys, _ in signed_rows(p, params):
+            for seg, family_keys, *_ in signed_rows(p, params):
                 for seg_id in index.matching(family, family_keys[family] or []):
                     hits.append(((key(p.doc.path), seg.start, seg.end), seg_id))
         names = _segment_keys(index, {seg_id for _, seg_id in hits})

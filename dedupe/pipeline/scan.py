@@ -79,6 +79,10 @@ class Sketched:
     files: dict[int, tuple[str, str]]
     bands: dict[str, BandStore]
 
+    def ordered_files(self) -> list[tuple[str, str]]:
+        """Each document's ``(path, digest)``, in document order."""
+        return [self.files[k] for k in range(len(self.files))]
+
 
 def collect(
     sketches: Iterator[Sketch],
@@ -226,7 +230,6 @@ def scan(
             return scan(paths, params, log, local, pair_finder, progress)
     listing = list_files(paths)
     files = listing.files
-    pair_finder = pair_finder or lsh_candidates
     load_kernels(params)
     with (
         tempfile.TemporaryDirectory(prefix="dedupe-") as folder,
@@ -236,71 +239,111 @@ def scan(
             parts = partitions(files, executor.workers)
             sketches = executor.map(sketch_files, parts, params, store)
             collection = collect(sketches, parts, params, folder, progress)
-        signed = collection.sketch.signed
-        files_in_order = [collection.files[k] for k in range(len(collection.files))]
-        copies = identical_copies(files_in_order)
-        for family in params.families():  # a copy is its original inside the pipeline
-            signed.present[family][np.isin(signed.ranges[:, 0], list(copies))] = False
         log(f"read {len(collection.files)} documents, skipped {len(collection.sketch.skipped)}")
-        log(f"{len(copies)} documents are byte-identical copies of others")
-        log(f"{len(signed)} segments")
-        order = document_order(collection.sketch)
-        docs = signed.ranges[:, 0]
-        with stage("candidates", log):
-            sets, threshold = signed.verbatim, params.candidate_threshold
-
-            def check(pairs: np.ndarray) -> np.ndarray:
-                return passing(pairs, sets, threshold)
-
-            chunks = pair_finder(collection, VERBATIM, params)
-            checked, links = verified(chunks, check, once=True)
-            found = {}
-            found[VERBATIM], star = family_pairs(
-                links, docs, order, check, params.boilerplate_documents
-            )
-            copy_of = copies_of(star, len(signed), lambda pairs: passing(pairs, sets, COPY))
-        log(
-            f"word n-grams: {checked} distinct candidate links checked, {len(links)} verified, "
-            f"{len(found[VERBATIM])} segment pairs to align, "
-            f"{len(star)} of them between boilerplate families' sources and copies"
+        reuses, notes = aligned_reuses(
+            collection, params, executor, Sources(store), log, pair_finder, progress
         )
-        # Each table of sets is let go once used: memory holds one family at a time.
-        collection.sketch.signed = signed = replace(signed, verbatim=EMPTY)
-        weights = idf_weights(signed.content)
-        if params.paraphrase:
-            with stage("paraphrase candidates", log):
-                weighted = WeightedSets.of(signed.content, weights)
-                collection.sketch.signed = signed = replace(signed, content=EMPTY)
-                threshold = params.paraphrase_window_threshold
+        copied = copy_reuses(collection.ordered_files(), params, store)
+    with stage("provenance", log):
+        passages = oriented(reuses + copied, collection.sketch.facts, params)
+    log(f"{len(passages)} reused passages")
+    skipped = sorted(listing.skipped + collection.sketch.skipped, key=lambda s: s.path)
+    return ScanResult(params, collection.sketch.documents, passages, skipped, notes)
 
-                def weighted_check(pairs: np.ndarray) -> np.ndarray:
-                    # Two copies of one boilerplate text are aligned, each against its
-                    # source, already: they are no paraphrase of each other.
-                    twins = copy_of[pairs[:, 0]] == copy_of[pairs[:, 1]]
-                    twins &= copy_of[pairs[:, 0]] >= 0
-                    return passing_weighted(pairs, weighted, weights, threshold) & ~twins
 
-                checked, found[CONTENT] = verified(
-                    pair_finder(collection, CONTENT, params), weighted_check
-                )
-            log(f"content words: {checked} candidate pairs checked, {len(found[CONTENT])} verified")
-        with stage("align", log):
-            tasks = groups(collection, found)
-            results = []
-            for result in executor.map(align_group, tasks, weights, params, store):
-                results.append(result)
-                progress("candidate groups", len(results), len(tasks))
-        copied = copy_reuses(files_in_order, params, store)
-    reuses = [r for found_reuses, _ in results for r in found_reuses] + copied
+@dataclass(frozen=True)
+class Sources:
+    """Where alignment takes the documents of a collection from: ``store`` (prepared
+    while sketching), else their files, read again; a file that changed since it was
+    signed is left out with the note ``changed``. ``fresh``, if given, marks the
+    documents (by number) whose pairs are aligned: the others' results are known."""
+
+    store: PreparedStore | None = None
+    changed: str = CHANGED
+    fresh: np.ndarray | None = None
+
+
+def aligned_reuses(
+    collection: Sketched,
+    params: Parameters,
+    executor: Executor,
+    sources: Sources,
+    log: Log = lambda _: None,
+    pair_finder: PairFinder | None = None,
+    progress: Progress = lambda what, done, total: None,
+) -> tuple[list[Reuse], list[str]]:
+    """Stages 5-6 over a sketched ``collection``, whatever sketched it (a scan, the
+    index): candidate pairs of segments (``pair_finder``, default ``lsh_candidates``),
+    families, verification, then alignment in tasks on ``executor``. Returns the reuses
+    found, unoriented, and the notes on files that changed (each once). A document that
+    is a byte-identical copy of an earlier one takes no part (see ``copy_reuses``)."""
+    pair_finder = pair_finder or lsh_candidates
+    signed = collection.sketch.signed
+    files_in_order = collection.ordered_files()
+    copies = identical_copies(files_in_order)
+    for family in params.families():  # a copy is its original inside the pipeline
+        signed.present[family][np.isin(signed.ranges[:, 0], list(copies))] = False
+    log(f"{len(copies)} documents are byte-identical copies of others")
+    log(f"{len(signed)} segments")
+    order = document_order(collection.sketch)
+    docs = signed.ranges[:, 0]
+    with stage("candidates", log):
+        sets, threshold = signed.verbatim, params.candidate_threshold
+
+        def check(pairs: np.ndarray) -> np.ndarray:
+            return passing(pairs, sets, threshold)
+
+        chunks = pair_finder(collection, VERBATIM, params)
+        checked, links = verified(chunks, check, once=True)
+        found = {}
+        found[VERBATIM], star = family_pairs(
+            links, docs, order, check, params.boilerplate_documents
+        )
+        copy_of = copies_of(star, len(signed), lambda pairs: passing(pairs, sets, COPY))
+    log(
+        f"word n-grams: {checked} distinct candidate links checked, {len(links)} verified, "
+        f"{len(found[VERBATIM])} segment pairs to align, "
+        f"{len(star)} of them between boilerplate families' sources and copies"
+    )
+    # Each table of sets is let go once used: memory holds one family at a time.
+    collection.sketch.signed = signed = replace(signed, verbatim=EMPTY)
+    weights = idf_weights(signed.content)
+    if params.paraphrase:
+        with stage("paraphrase candidates", log):
+            weighted = WeightedSets.of(signed.content, weights)
+            collection.sketch.signed = signed = replace(signed, content=EMPTY)
+            threshold = params.paraphrase_window_threshold
+
+            def weighted_check(pairs: np.ndarray) -> np.ndarray:
+                # Two copies of one boilerplate text are aligned, each against its
+                # source, already: they are no paraphrase of each other.
+                twins = copy_of[pairs[:, 0]] == copy_of[pairs[:, 1]]
+                twins &= copy_of[pairs[:, 0]] >= 0
+                return passing_weighted(pairs, weighted, weights, threshold) & ~twins
+
+            checked, found[CONTENT] = verified(
+                pair_finder(collection, CONTENT, params), weighted_check
+            )
+        log(f"content words: {checked} candidate pairs checked, {len(found[CONTENT])} verified")
+    if sources.fresh is not None:
+        found = {
+            family: pairs[sources.fresh[docs[pairs[:, 0]]] | sources.fresh[docs[pairs[:, 1]]]]
+            for family, pairs in found.items()
+        }
+    with stage("align", log):
+        tasks = groups(collection, found)
+        results = []
+        for result in executor.map(
+            align_group, tasks, weights, params, sources.store, sources.changed
+        ):
+            results.append(result)
+            progress("candidate groups", len(results), len(tasks))
+    reuses = [r for found_reuses, _ in results for r in found_reuses]
     # A changed file is noted by every alignment group that read it: once is enough.
     notes = list(
         dict.fromkeys(collection.sketch.notes + [n for _, found in results for n in found])
     )
-    with stage("provenance", log):
-        passages = oriented(reuses, collection.sketch.facts, params)
-    log(f"{len(passages)} reused passages")
-    skipped = sorted(listing.skipped + collection.sketch.skipped, key=lambda s: s.path)
-    return ScanResult(params, collection.sketch.documents, passages, skipped, notes)
+    return reuses, notes
 
 
 def verified(

@@ -2,9 +2,10 @@
 
 Archivists index what they hold once and check new accessions against it. The index
 keeps, per document, its path, size, modification time and content digest; per
-segment, its token and character span, both MinHash signatures and the content-word
-set; per signature, its LSH band keys in an indexed table; and the parameters it was
-built with, so that a run with other parameters is refused instead of mixing sketches.
+segment, its token and character span and its word n-gram and content-word sets; per
+signature, its LSH band keys in an indexed table; and the parameters it was built with,
+so that a run with other parameters is refused instead of mixing sketches. What a scan
+sketches of a collection can be read back from it (``Index.sketch``).
 
 Files are indexed in batches, each in one transaction (``BEGIN IMMEDIATE``), so a process
 killed at any point leaves each file either fully indexed or as it was; the database runs in
@@ -17,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import asdict
 from datetime import date
 
@@ -27,18 +28,18 @@ from ..errors import DamagedIndex, DedupeError, IndexMismatch, MissingIndex, Not
 from ..instrument import Log
 from ..match.verify import Weights
 from ..model import DocumentInfo, Facts, Reuse
-from ..parameters import VERBATIM, Parameters
-from ..provenance.orient import source_rank
+from ..parameters import Parameters
 from ..read.files import Document, Skipped, list_files
 from ..read.formats import read_whole
 from ..text.prepared import Prepared, prepare
-from ..text.sketch import describe
+from ..text.shingle import SetTable
+from ..text.sign import lsh_bands
+from ..text.sketch import Signed, Sketch, describe
 from .records import (
     AddStats,
     SegmentRow,
     Status,
     file_state,
-    fresh_bucket_pairs,
     index_files,
     key,
     reuse_from_record,
@@ -228,11 +229,12 @@ class Index:
              info.lines, info.date.isoformat() if info.date else None),
         ).lastrowid  # fmt: skip
         bands, df = [], Counter()
-        for seg, keys_by_family, content_keys in rows:
+        for seg, keys_by_family, ngram_keys, content_keys in rows:
             seg_id = self.db.execute(
-                "INSERT INTO segments (doc_id, start, end, start_char, end_char, content_keys) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (doc_id, seg.start, seg.end, seg.start_char, seg.end_char, content_keys.tobytes()),
+                "INSERT INTO segments (doc_id, start, end, start_char, end_char, ngram_keys, "
+                "content_keys) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, seg.start, seg.end, seg.start_char, seg.end_char,
+                 ngram_keys.tobytes(), content_keys.tobytes()),
             ).lastrowid  # fmt: skip
             bands += [
                 (FAMILY_CODES[family], band, value, seg_id, doc_id)
@@ -307,54 +309,6 @@ class Index:
             ).fetchall()
         return [SegmentRow(*r) for r in rows]
 
-    def colliding_with(self, family: str, fresh: set[int]) -> set[tuple[int, int]]:
-        """Pairs of segment ids, of different documents, at least one in a ``fresh``
-        document, that share a band key of ``family`` (see ``fresh_bucket_pairs``: a bucket
-        spread over many documents pairs its members with one of them only).
-
-        Few fresh documents have their buckets looked up key by key; many are read in
-        one pass over the stored keys.
-        """
-        if not fresh:
-            return set()
-        total = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-        buckets: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
-        if len(fresh) * 4 < total:
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS fresh (doc_id INTEGER PRIMARY KEY)")
-            self.db.execute("DELETE FROM fresh")
-            self.db.executemany("INSERT INTO fresh VALUES (?)", [(d,) for d in fresh])
-            rows = self.db.execute(
-                "SELECT b.band, b.key, b.segment_id, b.doc_id FROM bands f JOIN bands b "
-                "ON b.family = f.family AND b.band = f.band AND b.key = f.key "
-                "WHERE f.family = ? AND f.doc_id IN (SELECT doc_id FROM fresh)",
-                (FAMILY_CODES[family],),
-            )
-        else:
-            rows = self.db.execute(
-                "SELECT band, key, segment_id, doc_id FROM bands WHERE family = ?",
-                (FAMILY_CODES[family],),
-            )
-        for band, value, segment_id, doc_id in rows:
-            buckets[(band, value)].add((segment_id, doc_id))
-        rank = self.source_ranks()
-        # As in a scan, only word n-gram buckets are paired around one member.
-        spread = self.params.boilerplate_documents if family == VERBATIM else None
-        cap = self.params.max_bucket(family)
-        pairs: set[tuple[int, int]] = set()
-        for members in buckets.values():
-            pairs |= fresh_bucket_pairs(sorted(members), fresh, rank, spread, cap)
-        return pairs
-
-    def source_ranks(self) -> dict[int, int]:
-        """Each document's rank as the likely source of text many documents share
-        (``provenance.orient.source_rank``), by id."""
-        rows = self.db.execute("SELECT id, date, words, mtime, path FROM documents").fetchall()
-        ranked = sorted(
-            rows,
-            key=lambda r: source_rank(date.fromisoformat(r[1]) if r[1] else None, *r[2:]),
-        )
-        return {row[0]: k for k, row in enumerate(ranked)}
-
     # ------------------------------------------------------------ stored results
 
     def use_reading(self, params: Parameters) -> None:
@@ -369,13 +323,13 @@ class Index:
             self.db.execute("UPDATE documents SET pairs_done = 0")
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('reading', ?)", (reading,))
 
-    def fresh_documents(self) -> set[int]:
-        """Ids of the documents whose results with the others are not stored yet."""
-        return {r[0] for r in self.db.execute("SELECT id FROM documents WHERE pairs_done = 0")}
+    def fresh_documents(self) -> set[str]:
+        """The documents (index keys) whose results with the others are not stored yet."""
+        return {r[0] for r in self.db.execute("SELECT path FROM documents WHERE pairs_done = 0")}
 
-    def store_reuses(self, reuses: list[Reuse], fresh: set[int]) -> None:
-        """Store the passages found between fresh documents and all others (sides named
-        by index key), and mark the fresh documents done, in one transaction."""
+    def store_reuses(self, reuses: list[Reuse], fresh: set[str]) -> None:
+        """Store the passages found between ``fresh`` documents and all others (sides
+        named by index key), and mark the fresh documents done, in one transaction."""
         ids = dict(self.db.execute("SELECT path, id FROM documents"))
         with self._transaction():
             self.db.executemany(
@@ -387,7 +341,7 @@ class Index:
                 ],
             )
             self.db.executemany(
-                "UPDATE documents SET pairs_done = 1 WHERE id = ?", [(d,) for d in fresh]
+                "UPDATE documents SET pairs_done = 1 WHERE id = ?", [(ids[d],) for d in fresh]
             )
 
     def stored_reuses(self, paths: set[str]) -> list[Reuse]:
@@ -438,6 +392,61 @@ class Index:
                 if p in paths
             ),
             key=lambda info: info.path,
+        )
+
+    def sketch(self, names: dict[str, str]) -> Sketch:
+        """The stored sketch of the indexed documents ``names`` maps (index key → name to
+        report), numbered in that order, as a scan of their files sketches them
+        (``text.sketch``): the same segments, band keys and sets, read from the index
+        instead of the files."""
+        params = self.params
+        ids = {path: doc_id for doc_id, path in self.db.execute("SELECT id, path FROM documents")}
+        number = {ids[path]: k for k, path in enumerate(names)}
+        rows = sorted(
+            (number[doc_id], start, end, seg_id, ngrams, content)
+            for doc_id, seg_id, start, end, ngrams, content in self.db.execute(
+                "SELECT doc_id, id, start, end, ngram_keys, content_keys FROM segments"
+            )
+            if doc_id in number
+        )
+        seg_ids = np.array([r[3] for r in rows], dtype=np.int64)
+        by_id = np.argsort(seg_ids)
+        keys, present = {}, {}
+        for family in params.families():
+            bands, _ = lsh_bands(params.lsh_threshold(family), params.num_perm)
+            keys[family] = np.zeros((len(rows), bands), dtype=np.uint64)
+            present[family] = np.zeros(len(rows), dtype=bool)
+            stored = np.array(
+                self.db.execute(
+                    "SELECT band, key, segment_id FROM bands WHERE family = ?",
+                    (FAMILY_CODES[family],),
+                ).fetchall(),
+                dtype=np.int64,
+            ).reshape(-1, 3)
+            at = np.minimum(np.searchsorted(seg_ids[by_id], stored[:, 2]), len(rows) - 1)
+            mine = (seg_ids[by_id][at] == stored[:, 2]) if len(rows) else at < 0
+            k = by_id[at[mine]]
+            keys[family][k, stored[mine, 0]] = stored[mine, 1].view(np.uint64)
+            present[family][k] = True
+
+        def table(column: int) -> SetTable:
+            return SetTable.of([np.frombuffer(r[column], dtype=np.uint32) for r in rows])
+
+        empty = SetTable.of([np.empty(0, dtype=np.uint32)] * len(rows))
+        signed = Signed(
+            np.array([r[:3] for r in rows], dtype=np.int64).reshape(-1, 3),
+            keys,
+            present,
+            table(4),
+            table(5) if params.paraphrase else empty,
+        )
+        documents = {info.path: info for info in self.infos(names)}
+        facts = self.facts(set(names))
+        return Sketch(
+            documents=[documents[names[path]] for path in names],
+            facts={names[path]: facts[path] for path in names},
+            digests=[self.digest_of(path) for path in names],
+            signed=signed,
         )
 
     def weights(self) -> Weights:

@@ -1,6 +1,5 @@
 """What the index stores and returns, row by row: signed segments of a prepared document,
-the state of a file against its stored record, stored passages read back, and the
-candidate pairs of a bucket of stored band keys."""
+the state of a file against its stored record, and stored passages read back."""
 
 from __future__ import annotations
 
@@ -45,40 +44,6 @@ class SegmentRow:
     end: int
 
 
-def fresh_bucket_pairs(
-    members: list[tuple[int, int]],
-    fresh: set[int],
-    rank: dict[int, int],
-    spread: int | None,
-    cap: int | None,
-) -> set[tuple[int, int]]:
-    """The pairs ``(segment, segment)``, lower id first, of a bucket's ``members``
-    ``(segment id, document id)`` in different documents, one of them ``fresh``. A
-    bucket over fewer than ``spread`` documents gives every such pair, one over more
-    (a text that recurs across the collection) only the pairs with its member whose
-    document ranks first as a source, as a scan pairs a boilerplate family with its
-    representative (no ``spread``: every pair); a bucket of more than ``cap`` members
-    gives none."""
-    if cap is not None and len(members) > cap:
-        return set()
-    docs = {doc for _, doc in members}
-    if spread is None or len(docs) < spread:
-        candidates = [
-            (a, b)
-            for k, a in enumerate(members)
-            for b in members[k + 1 :]
-            if a[1] != b[1] and (a[1] in fresh or b[1] in fresh)
-        ]
-    else:
-        centre = min(members, key=lambda m: (rank[m[1]], m[0]))
-        candidates = [
-            (centre, m)
-            for m in members
-            if m[1] != centre[1] and (centre[1] in fresh or m[1] in fresh)
-        ]
-    return {(min(a[0], b[0]), max(a[0], b[0])) for a, b in candidates}
-
-
 def index_files(path: str) -> list[str]:
     """The index file at ``path`` and the files SQLite keeps beside it."""
     return [path + suffix for suffix in ("", "-wal", "-shm", "-journal")]
@@ -114,10 +79,10 @@ def reuse_from_record(record: dict) -> Reuse:
 
 
 def signed_rows(prepared: Prepared, params: Parameters) -> list[tuple]:
-    """``(segment, {family: band keys}, content keys)`` for each signed segment of a
-    prepared document, signed as a scan signs it (``text.sketch.sign``), in both families
-    whatever ``params.paraphrase`` says (an index keeps both); band keys are SQLite
-    integers, None for an empty set."""
+    """``(segment, {family: band keys}, word n-gram set, content set)`` for each signed
+    segment of a prepared document, signed as a scan signs it (``text.sketch.sign``), in
+    both families whatever ``params.paraphrase`` says (an index keeps both); band keys
+    are SQLite integers, None for an empty set."""
     signed = sign(prepared, 0, replace(params, paraphrase=True))
     rows = []
     for k, (_, start, end) in enumerate(signed.ranges.tolist()):
@@ -128,5 +93,5 @@ def signed_rows(prepared: Prepared, params: Parameters) -> list[tuple]:
             else None
             for family in (VERBATIM, CONTENT)
         }
-        rows.append((seg, keys, signed.content[k]))
+        rows.append((seg, keys, signed.verbatim[k], signed.content[k]))
     return rows

@@ -14,7 +14,7 @@ from ..errors import DamagedIndex, IndexMismatch, NotAnIndex
 from ..parameters import CONTENT, VERBATIM, Parameters
 
 FORMAT = "dedupe-index"
-VERSION = 3
+VERSION = 4
 FAMILY_CODES = {VERBATIM: 0, CONTENT: 1}
 BUSY_TIMEOUT_MS = 60_000
 
@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS segments (
     end INTEGER NOT NULL,
     start_char INTEGER NOT NULL,
     end_char INTEGER NOT NULL,
+    ngram_keys BLOB NOT NULL,
     content_keys BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS segments_doc ON segments(doc_id);
