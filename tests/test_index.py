@@ -35,20 +35,14 @@ def contents(index_path: Path) -> dict:
         docs = sorted(db.execute("SELECT path, digest, words FROM documents"))
         segments = sorted(
             db.execute(
-                "SELECT d.path, s.start, s.end, s.content_keys "
-                "FROM segments s JOIN documents d ON d.id = s.doc_id"
-            )
-        )
-        bands = sorted(
-            db.execute(
-                "SELECT d.path, s.start, b.family, b.band, b.key FROM bands b "
-                "JOIN segments s ON s.id = b.segment_id JOIN documents d ON d.id = b.doc_id"
+                "SELECT d.path, s.start, s.end, s.ngram_keys, s.content_keys, s.ngram_bands, "
+                "s.content_bands FROM segments s JOIN documents d ON d.id = s.doc_id"
             )
         )
         df = sorted(db.execute("SELECT key, df FROM content_df"))
     finally:
         db.close()
-    return {"documents": docs, "segments": segments, "bands": bands, "df": df}
+    return {"documents": docs, "segments": segments, "df": df}
 
 
 def integrity(index_path: Path) -> str:
@@ -168,7 +162,7 @@ def test_index_survives_sigkill_and_completes_like_an_uninterrupted_run(tmp_path
         while indexed_count(index) < target and process.poll() is None:
             assert time.monotonic() < deadline, "index add made no progress"
             time.sleep(0.005)
-        time.sleep(rng.uniform(0, 0.2))
+        time.sleep(rng.uniform(0, 0.02))
         process.send_signal(signal.SIGKILL)
         process.wait()
         assert integrity(index) == "ok"

@@ -110,12 +110,15 @@ def query(files: list[str], index: Index, log: Log = lambda _: None) -> ScanResu
     collection = read_paths(files, index.excluded())
     new = [prepare(doc, params) for doc in collection.documents]
     collisions: dict[str, set[tuple[SegmentKey, SegmentKey]]] = {}
+    signed = [
+        ((key(p.doc.path), seg.start, seg.end), bands)
+        for p in new
+        for seg, bands, *_ in signed_rows(p, params)
+    ]
     for family in params.families():
-        hits = []
-        for p in new:
-            for seg, family_keys, *_ in signed_rows(p, params):
-                for seg_id in index.matching(family, family_keys[family] or []):
-                    hits.append(((key(p.doc.path), seg.start, seg.end), seg_id))
+        mine = [(name, bands[family]) for name, bands in signed if bands[family] is not None]
+        keys = np.array([bands for _, bands in mine], dtype=np.uint64).reshape(len(mine), -1)
+        hits = [(mine[row][0], seg_id) for row, seg_id in index.matching(family, keys)]
         names = _segment_keys(index, {seg_id for _, seg_id in hits})
         collisions[family] = {(mine, names[seg_id]) for mine, seg_id in hits}
     mine = {key(p.doc.path) for p in new}

@@ -28,7 +28,7 @@ from ..errors import DamagedIndex, DedupeError, IndexMismatch, MissingIndex, Not
 from ..instrument import Log
 from ..match.verify import Weights
 from ..model import DocumentInfo, Facts, Reuse
-from ..parameters import Parameters
+from ..parameters import CONTENT, VERBATIM, Parameters
 from ..read.files import Document, Skipped, list_files
 from ..read.formats import read_whole
 from ..text.prepared import Prepared, prepare
@@ -46,8 +46,8 @@ from .records import (
     signed_rows,
 )
 from .schema import (
+    BAND_COLUMNS,
     BUSY_TIMEOUT_MS,
-    FAMILY_CODES,
     FORMAT,
     SCHEMA,
     VERSION,
@@ -228,22 +228,19 @@ class Index:
             (key(doc.path), doc.size, doc.mtime, doc.digest, doc.encoding, info.words,
              info.lines, info.date.isoformat() if info.date else None),
         ).lastrowid  # fmt: skip
-        bands, df = [], Counter()
-        for seg, keys_by_family, ngram_keys, content_keys in rows:
-            seg_id = self.db.execute(
-                "INSERT INTO segments (doc_id, start, end, start_char, end_char, ngram_keys, "
-                "content_keys) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (doc_id, seg.start, seg.end, seg.start_char, seg.end_char,
-                 ngram_keys.tobytes(), content_keys.tobytes()),
-            ).lastrowid  # fmt: skip
-            bands += [
-                (FAMILY_CODES[family], band, value, seg_id, doc_id)
-                for family, values in keys_by_family.items()
-                if values is not None
-                for band, value in enumerate(values)
-            ]
+        df = Counter()
+        segments = []
+        for seg, bands, ngram_keys, content_keys in rows:
+            segments.append(
+                (doc_id, seg.start, seg.end, seg.start_char, seg.end_char, ngram_keys.tobytes(),
+                 content_keys.tobytes(), *(_bytes(bands[f]) for f in (VERBATIM, CONTENT)))
+            )  # fmt: skip
             df.update(content_keys.tolist())
-        self.db.executemany("INSERT INTO bands VALUES (?, ?, ?, ?, ?)", bands)
+        self.db.executemany(
+            "INSERT INTO segments (doc_id, start, end, start_char, end_char, ngram_keys, "
+            "content_keys, ngram_bands, content_bands) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            segments,
+        )
         self.db.executemany(
             "INSERT INTO content_df VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET df = df + excluded.df",
@@ -363,21 +360,33 @@ class Index:
             if path in paths
         }
 
-    def matching(self, family: str, keys: list[int]) -> set[int]:
-        """Ids of indexed segments sharing one of the band ``keys`` of ``family``."""
+    def matching(self, family: str, keys: np.ndarray) -> list[tuple[int, int]]:
+        """The pairs ``(row, segment id)`` of a row of ``keys`` (band keys of ``family``,
+        one row per segment to look up) and an indexed segment sharing one of its band
+        keys; a band's bucket holding ``max_bucket`` indexed segments or more is passed
+        over, as a scan passes over a crowded one."""
+        ids, stored = self.band_keys(family)
         cap = self.params.max_bucket(family)
-        found: set[int] = set()
-        for band, value in enumerate(keys):
-            bucket = [
-                r[0]
-                for r in self.db.execute(
-                    "SELECT segment_id FROM bands WHERE family = ? AND band = ? AND key = ?",
-                    (FAMILY_CODES[family], band, value),
-                )
-            ]
-            if cap is None or len(bucket) < cap:  # the query's segment makes one more
-                found.update(bucket)
-        return found
+        found: set[tuple[int, int]] = set()
+        for band in range(stored.shape[1] if len(ids) else 0):
+            order = np.argsort(stored[:, band], kind="stable")
+            column = stored[order, band]
+            lows = np.searchsorted(column, keys[:, band], side="left")
+            highs = np.searchsorted(column, keys[:, band], side="right")
+            for row in np.flatnonzero((highs > lows) & ((highs - lows) < (cap or np.inf))):
+                found.update((int(row), int(i)) for i in ids[order[lows[row] : highs[row]]])
+        return sorted(found)
+
+    def band_keys(self, family: str) -> tuple[np.ndarray, np.ndarray]:
+        """The ids of the indexed segments with a non-empty set in ``family``, and their
+        band keys, one row each."""
+        rows = self.db.execute(
+            f"SELECT id, {BAND_COLUMNS[family]} FROM segments "
+            f"WHERE {BAND_COLUMNS[family]} IS NOT NULL ORDER BY id"
+        ).fetchall()
+        bands, _ = lsh_bands(self.params.lsh_threshold(family), self.params.num_perm)
+        keys = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint64)
+        return np.array([r[0] for r in rows], dtype=np.int64), keys.reshape(-1, bands)
 
     def infos(self, paths: dict[str, str]) -> list[DocumentInfo]:
         """How reports describe the indexed documents; ``paths`` maps index keys to the
@@ -400,8 +409,8 @@ class Index:
         (``text.sketch``): the same segments, band keys and sets, read from the index
         instead of the files."""
         params = self.params
-        ids = {path: doc_id for doc_id, path in self.db.execute("SELECT id, path FROM documents")}
-        number = {ids[path]: k for k, path in enumerate(names)}
+        doc_ids = dict(self.db.execute("SELECT path, id FROM documents"))
+        number = {doc_ids[path]: k for k, path in enumerate(names)}
         rows = sorted(
             (number[doc_id], start, end, seg_id, ngrams, content)
             for doc_id, seg_id, start, end, ngrams, content in self.db.execute(
@@ -410,24 +419,13 @@ class Index:
             if doc_id in number
         )
         seg_ids = np.array([r[3] for r in rows], dtype=np.int64)
-        by_id = np.argsort(seg_ids)
         keys, present = {}, {}
         for family in params.families():
-            bands, _ = lsh_bands(params.lsh_threshold(family), params.num_perm)
-            keys[family] = np.zeros((len(rows), bands), dtype=np.uint64)
-            present[family] = np.zeros(len(rows), dtype=bool)
-            stored = np.array(
-                self.db.execute(
-                    "SELECT band, key, segment_id FROM bands WHERE family = ?",
-                    (FAMILY_CODES[family],),
-                ).fetchall(),
-                dtype=np.int64,
-            ).reshape(-1, 3)
-            at = np.minimum(np.searchsorted(seg_ids[by_id], stored[:, 2]), len(rows) - 1)
-            mine = (seg_ids[by_id][at] == stored[:, 2]) if len(rows) else at < 0
-            k = by_id[at[mine]]
-            keys[family][k, stored[mine, 0]] = stored[mine, 1].view(np.uint64)
-            present[family][k] = True
+            ids, stored = self.band_keys(family)
+            at = np.minimum(np.searchsorted(ids, seg_ids), max(len(ids) - 1, 0))
+            present[family] = ids[at] == seg_ids if len(ids) else np.zeros(len(rows), bool)
+            keys[family] = np.zeros((len(rows), stored.shape[1]), dtype=np.uint64)
+            keys[family][present[family]] = stored[at[present[family]]]
 
         def table(column: int) -> SetTable:
             return SetTable.of([np.frombuffer(r[column], dtype=np.uint32) for r in rows])
@@ -457,3 +455,7 @@ class Index:
         counts = np.array([r[1] for r in rows], dtype=np.float64)
         idf = np.log(total / counts) if len(rows) else np.empty(0)
         return Weights(keys, np.where(counts * 2 > total, 0.0, idf))
+
+
+def _bytes(keys: np.ndarray | None) -> bytes | None:
+    return None if keys is None else keys.tobytes()

@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from ..model import Location, Reuse, Side
 from ..parameters import CONTENT, VERBATIM, Parameters
 from ..read.files import Skipped, content_digest
@@ -82,15 +80,13 @@ def signed_rows(prepared: Prepared, params: Parameters) -> list[tuple]:
     """``(segment, {family: band keys}, word n-gram set, content set)`` for each signed
     segment of a prepared document, signed as a scan signs it (``text.sketch.sign``), in
     both families whatever ``params.paraphrase`` says (an index keeps both); band keys
-    are SQLite integers, None for an empty set."""
+    are uint64 arrays, None for an empty set."""
     signed = sign(prepared, 0, replace(params, paraphrase=True))
     rows = []
     for k, (_, start, end) in enumerate(signed.ranges.tolist()):
         seg = Segment(0, start, end, int(prepared.starts[start]), int(prepared.ends[end - 1]))
         keys = {
-            family: signed.keys[family][k].view(np.int64).tolist()
-            if signed.present[family][k]
-            else None
+            family: signed.keys[family][k] if signed.present[family][k] else None
             for family in (VERBATIM, CONTENT)
         }
         rows.append((seg, keys, signed.verbatim[k], signed.content[k]))

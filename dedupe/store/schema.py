@@ -15,7 +15,9 @@ from ..parameters import CONTENT, VERBATIM, Parameters
 
 FORMAT = "dedupe-index"
 VERSION = 4
-FAMILY_CODES = {VERBATIM: 0, CONTENT: 1}
+BAND_COLUMNS = {VERBATIM: "ngram_bands", CONTENT: "content_bands"}
+"""The segment column holding each family's LSH band keys (uint64 bytes; NULL for an
+empty set)."""
 BUSY_TIMEOUT_MS = 60_000
 
 # Parameters that decide what is stored; the others only affect how results are read.
@@ -44,18 +46,11 @@ CREATE TABLE IF NOT EXISTS segments (
     start_char INTEGER NOT NULL,
     end_char INTEGER NOT NULL,
     ngram_keys BLOB NOT NULL,
-    content_keys BLOB NOT NULL
+    content_keys BLOB NOT NULL,
+    ngram_bands BLOB,
+    content_bands BLOB
 );
 CREATE INDEX IF NOT EXISTS segments_doc ON segments(doc_id);
-CREATE TABLE IF NOT EXISTS bands (
-    family INTEGER NOT NULL,
-    band INTEGER NOT NULL,
-    key INTEGER NOT NULL,
-    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
-    doc_id INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS bands_key ON bands(family, band, key);
-CREATE INDEX IF NOT EXISTS bands_segment ON bands(segment_id);
 CREATE TABLE IF NOT EXISTS content_df (key INTEGER PRIMARY KEY, df INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS reuses (
     doc_a INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
