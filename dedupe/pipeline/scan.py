@@ -321,13 +321,14 @@ def aligned_reuses(
                 twins &= copy_of[pairs[:, 0]] >= 0
                 return passing_weighted(pairs, weighted, weights, threshold) & ~twins
 
-            checked, found[CONTENT] = verified(
-                pair_finder(collection, CONTENT, params), weighted_check
-            )
+            chunks = pair_finder(collection, CONTENT, params)
+            if sources.fresh is not None:  # content pairs stand alone: drop the known ones now
+                chunks = (chunk[_with_fresh(chunk, docs, sources.fresh)] for chunk in chunks)
+            checked, found[CONTENT] = verified(chunks, weighted_check)
         log(f"content words: {checked} candidate pairs checked, {len(found[CONTENT])} verified")
     if sources.fresh is not None:
         found = {
-            family: pairs[sources.fresh[docs[pairs[:, 0]]] | sources.fresh[docs[pairs[:, 1]]]]
+            family: pairs[_with_fresh(pairs, docs, sources.fresh)]
             for family, pairs in found.items()
         }
     with stage("align", log):
@@ -344,6 +345,11 @@ def aligned_reuses(
         dict.fromkeys(collection.sketch.notes + [n for _, found in results for n in found])
     )
     return reuses, notes
+
+
+def _with_fresh(pairs: np.ndarray, docs: np.ndarray, fresh: np.ndarray) -> np.ndarray:
+    """Which ``(m, 2)`` pairs of segment rows have a side in a ``fresh`` document."""
+    return fresh[docs[pairs[:, 0]]] | fresh[docs[pairs[:, 1]]]
 
 
 def verified(
