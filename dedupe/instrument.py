@@ -1,7 +1,9 @@
-"""Instrumentation of the pipeline: stage times and peak memory, logged."""
+"""How the pipeline runs: stage times and peak memory, logged; the garbage collector
+paused while a stage makes its many small objects."""
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -28,3 +30,19 @@ def peak_rss() -> int:
         return 0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Run the block with Python's cyclic garbage collector paused, as it was after.
+
+    A scan makes millions of small objects that hold no reference cycles (spans,
+    sides, passages); the collector's passes over them took a fifth of a scan of the
+    Debian copyright files and freed nothing (peak memory the same)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -1,4 +1,5 @@
-"""Stage timing: each stage logs its time and the peak memory so far, as benchmarks read."""
+"""Stage timing: each stage logs its time and the peak memory so far, as benchmarks read; the
+collector paused around a block."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from dedupe.instrument import peak_rss, stage
+from dedupe.instrument import collector_paused, peak_rss, stage
 
 
 def test_a_stage_logs_its_seconds_then_the_peak_memory():
@@ -34,3 +35,22 @@ def test_the_peak_grows_with_what_the_process_holds():
     held = np.ones(64 << 20, dtype=np.uint8)  # 64 MB, touched
     assert peak_rss() >= before
     assert peak_rss() >= held.nbytes
+
+
+def test_the_collector_is_paused_in_the_block_and_left_as_it_was():
+    import gc
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block found it paused
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -17,7 +17,7 @@ from functools import reduce
 
 import numpy as np
 
-from ..instrument import Log, stage
+from ..instrument import Log, collector_paused, stage
 from ..model import Facts, Reuse, Side, excerpt, locate
 from ..parameters import CONTENT, VERBATIM, Parameters
 from ..read.dates import document_date
@@ -380,7 +380,8 @@ def align_group(
     """The passages the group's candidate pairs lead to, and notes ``PATH: changed``
     on files that changed since they were signed (documents are taken from ``store``
     if given, else read again)."""
-    prepared, notes = prepared_again(group.files, params, changed, store=store)
-    doc_keys = [p.doc.path for p in prepared]
-    candidates = KnownPairs(doc_keys, group.collisions, weights, group.verified)
-    return find_reuses(prepared, params, candidates, lambda _: None), notes
+    with collector_paused():  # in a worker that was not forked from a paused scan
+        prepared, notes = prepared_again(group.files, params, changed, store=store)
+        doc_keys = [p.doc.path for p in prepared]
+        candidates = KnownPairs(doc_keys, group.collisions, weights, group.verified)
+        return find_reuses(prepared, params, candidates, lambda _: None), notes

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..instrument import Log, stage
+from ..instrument import Log, collector_paused, stage
 from ..match.passages import KnownPairs, SegmentKey
 from ..model import Reuse, ScanResult, Side
 from ..read.files import list_files
@@ -53,6 +53,13 @@ def scan_indexed(
     if executor is None:
         with Local() as local:
             return scan_indexed(paths, index, log, local)
+    with collector_paused():  # workers forked meanwhile inherit the pause
+        return _scan_indexed(paths, index, log, executor)
+
+
+def _scan_indexed(
+    paths: list[str], index: Index, log: Log, executor: Executor
+) -> tuple[ScanResult, AddStats]:
     params = index.params
     stats = index.add(paths, log)
     log(f"index: {len(stats.signed)} files signed, {stats.unchanged} unchanged")
@@ -106,6 +113,11 @@ def query(files: list[str], index: Index, log: Log = lambda _: None) -> ScanResu
     """The passages that the documents in ``files`` share with the indexed collection,
     without adding them to the index or re-signing anything indexed.
     """
+    with collector_paused():
+        return _query(files, index, log)
+
+
+def _query(files: list[str], index: Index, log: Log) -> ScanResult:
     params = index.params
     collection = read_paths(files, index.excluded())
     new = [prepare(doc, params) for doc in collection.documents]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..arrays import unique
-from ..instrument import Log, stage
+from ..instrument import Log, collector_paused, stage
 from ..kernels import available_cores
 from ..match.align import Alignment, Span, chain_labels, merge_close
 from ..match.candidates import BandStore, bucket_links, bucket_pairs, unique_pairs
@@ -228,6 +228,18 @@ def scan(
     if executor is None:
         with Local() as local:
             return scan(paths, params, log, local, pair_finder, progress)
+    with collector_paused():  # workers forked meanwhile inherit the pause
+        return _scan(paths, params, log, executor, pair_finder, progress)
+
+
+def _scan(
+    paths: list[str],
+    params: Parameters,
+    log: Log,
+    executor: Executor,
+    pair_finder: PairFinder | None,
+    progress: Progress,
+) -> ScanResult:
     listing = list_files(paths)
     files = listing.files
     load_kernels(params)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..instrument import collector_paused
 from ..model import DocumentInfo, Facts
 from ..parameters import CONTENT, VERBATIM, Parameters
 from ..read.dates import document_date
@@ -110,6 +111,11 @@ def sketch_files(
     """Read and sign every document in the files at ``paths`` (a container such as a
     WARC holds many), numbered from 0 in order; unusable ones are listed in
     ``skipped``. Each prepared document is kept in ``store`` if given."""
+    with collector_paused():  # in a worker that was not forked from a paused scan
+        return _sketch_files(paths, params, store)
+
+
+def _sketch_files(paths: list[str], params: Parameters, store: PreparedStore | None) -> Sketch:
     sketch = Sketch()
     parts = []
     for path in paths:
