@@ -116,3 +116,21 @@ def test_scan_through_a_new_index_reports_boilerplate_families_as_a_plain_scan_d
     assert sum(p.boilerplate for p in plain.passages) >= 9
     assert any(not p.boilerplate for p in plain.passages)
     assert to_dict(indexed) == to_dict(plain)
+
+
+def test_scan_through_the_index_with_another_boilerplate_threshold_is_a_scan_with_it(tmp_path):
+    # The families a scan aligns depend on --boilerplate-documents: results stored with
+    # one threshold are not those of another.
+    folder = tmp_path / "collection"
+    docs = write_docs(folder, 6, words=400)
+    licence = generate_text(np.random.default_rng(5), 160)
+    for doc in docs:
+        doc.write_text(doc.read_text() + "\n\n" + licence + "\n")
+    with Index(str(tmp_path / "i.sqlite"), Parameters()) as index:
+        scan_indexed([str(folder)], index)
+    wider = Parameters(boilerplate_documents=7)
+    with Index(str(tmp_path / "i.sqlite"), wider) as index:
+        indexed, _ = scan_indexed([str(folder)], index)
+    plain = scan([str(folder)], wider)
+    assert len(plain.passages) == 15  # six documents above the threshold: every pair
+    assert to_dict(indexed) == to_dict(plain)

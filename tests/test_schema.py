@@ -8,7 +8,6 @@ import sqlite3
 
 from dedupe.parameters import Parameters
 from dedupe.store.schema import (
-    REPORTING,
     STORED,
     mismatch,
     reading_parameters,
@@ -17,13 +16,13 @@ from dedupe.store.schema import (
 )
 
 
-def test_every_setting_is_stored_read_or_applied_to_the_report():
+def test_every_setting_is_stored_or_read():
     params = Parameters()
     stored, reading = stored_parameters(params), reading_parameters(params)
     names = {f.name for f in dataclasses.fields(Parameters)}
     assert set(stored) == set(STORED)
     assert not set(stored) & set(reading)
-    assert set(stored) | set(reading) | set(REPORTING) == names
+    assert set(stored) | set(reading) == names
 
 
 def test_a_mismatch_names_only_the_settings_that_differ():

@@ -115,14 +115,12 @@ def busy(err: Exception) -> bool:
     )
 
 
-# Parameters applied after the stored results are read back, so changing them keeps them.
-REPORTING = ("boilerplate_documents",)
-
-
 def reading_parameters(params: Parameters) -> dict:
-    """The parameters that decide what is found in stored sketches (not stored in them)."""
+    """The parameters that decide what is found in stored sketches (not stored in them):
+    the others. ``boilerplate_documents`` is one of them: the families a scan aligns
+    depend on it."""
     values = {f.name: getattr(params, f.name) for f in fields(params)}
-    return {k: v for k, v in values.items() if k not in STORED and k not in REPORTING}
+    return {k: v for k, v in values.items() if k not in STORED}
 
 
 def stored_parameters(params: Parameters) -> dict:
