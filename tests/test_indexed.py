@@ -134,3 +134,20 @@ def test_scan_through_the_index_with_another_boilerplate_threshold_is_a_scan_wit
     plain = scan([str(folder)], wider)
     assert len(plain.passages) == 15  # six documents above the threshold: every pair
     assert to_dict(indexed) == to_dict(plain)
+
+
+def test_a_document_scanned_through_the_index_is_aligned_with_every_indexed_one(tmp_path):
+    # Two folders scanned one after the other into one index, then together: the
+    # passage between them is found though neither scan named both folders.
+    first, second = tmp_path / "first", tmp_path / "second"
+    ones, twos = write_docs(first, 3, words=500), write_docs(second, 3, words=500, seed=50)
+    quoted = ones[1].read_text().split("\n\n")[1]
+    twos[2].write_text(twos[2].read_text() + "\n\n" + quoted + "\n")
+    params = Parameters()
+    with Index(str(tmp_path / "i.sqlite"), params) as index:
+        alone, _ = scan_indexed([str(first)], index)
+        scan_indexed([str(second)], index)
+        both, stats = scan_indexed([str(first), str(second)], index)
+    assert alone.passages == [] and stats.signed == []
+    assert len(both.passages) == 1
+    assert to_dict(both) == to_dict(scan([str(first), str(second)], params))

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedupe.model import EXCERPT_CHARS, Location, excerpt, locate
-from dedupe.provenance.orient import MTIME_SLACK, clusters, direction
+from dedupe.model import EXCERPT_CHARS, Facts, Location, Reuse, Side, excerpt, locate
+from dedupe.provenance.orient import MTIME_SLACK, clusters, direction, orient
 
 from .strategies import TEXT, make_document
 
@@ -192,3 +192,14 @@ def test_excerpt_is_a_prefix_of_the_flattened_text(text, limit):
         assert len(body) <= limit and flat.startswith(body)
         # Cut between words, unless the first word alone is over the limit.
         assert flat[len(body)] == " " or " " not in flat[:limit]
+
+
+def test_a_pair_without_evidence_is_listed_in_path_order_whichever_side_came_first():
+    def side(path: str) -> Side:
+        return Side(_loc(path, 0, 50), 0, 10, "text")
+
+    facts = {p: Facts(100, None, 0.0) for p in ("a.txt", "b.txt")}
+    for first, second in (("a.txt", "b.txt"), ("b.txt", "a.txt")):
+        (passage,) = orient([Reuse(side(first), side(second), "verbatim", 1.0)], facts)
+        assert (passage.source.path, passage.copy.path) == ("a.txt", "b.txt")
+        assert passage.evidence.startswith("unknown:")

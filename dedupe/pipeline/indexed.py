@@ -41,14 +41,16 @@ def scan_indexed(
 ) -> tuple[ScanResult, AddStats]:
     """``scan`` over the files under ``paths`` using the index, at the cost of what changed.
 
-    New and changed files are signed and stored. The collection's stored sketch then
-    goes through the scan's own stages (``scan.aligned_reuses``: candidates, families,
-    verification, alignment), keeping only the candidate pairs with a document whose
-    results are not stored yet, so only the documents in those pairs are read again;
-    the passages found are stored and the report combines them with the stored ones.
-    On a new index the report is the scan's. After additions, the stored results of two
-    older documents stay as found then: a paraphrase's rarity weights, or the source a
-    boilerplate family was aligned against, can differ from a fresh scan's.
+    New and changed files are signed and stored. The stored sketch of every indexed
+    document then goes through the scan's own stages (``scan.aligned_reuses``:
+    candidates, families, verification, alignment), keeping only the candidate pairs
+    with a document whose results are not stored yet, so only the documents in those
+    pairs are read again; the passages found are stored, and the report gives the
+    stored passages between the files under ``paths``. On a new index of those files
+    the report is the scan's. After additions, the stored results of two older
+    documents stay as found then: a paraphrase's rarity weights, or the source a
+    boilerplate family was aligned against, can differ from a fresh scan's; and the
+    index is one collection, so a family's source can be a document outside ``paths``.
     """
     if executor is None:
         with Local() as local:
@@ -65,8 +67,11 @@ def _scan_indexed(
     log(f"index: {len(stats.signed)} files signed, {stats.unchanged} unchanged")
     index.use_reading(params)
     given = {key(p): p for p in list_files(paths, index.excluded()).files}
-    names = {k: name for k, name in given.items() if index.digest_of(k) is not None}
-    fresh = index.fresh_documents() & set(names)
+    indexed = index.paths()
+    # The given files (in the order a scan numbers them), then the other indexed ones.
+    names = {k: name for k, name in given.items() if k in set(indexed)}
+    names.update((k, k) for k in indexed if k not in names)
+    fresh = index.fresh_documents()
     log(f"index: {len(fresh)} documents to align with the others")
     notes: list[str] = []
     if fresh:
@@ -79,6 +84,7 @@ def _scan_indexed(
             reuses, notes = aligned_reuses(collection, params, executor, sources, log)
         keys = {name: k for k, name in names.items()}
         index.store_reuses([_renamed(r, keys) for r in reuses], fresh)
+    names = {k: name for k, name in given.items() if k in names}  # what is reported
     # Byte-identical files are one document, as in a scan: each copy is one whole
     # passage against the first of them, and its own stored passages are left out.
     given_files = [(name, index.digest_of(k)) for k, name in names.items()]

@@ -11,7 +11,7 @@ order. Which of them are boilerplate is decided in ``boilerplate``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from ..arrays import covered
@@ -69,7 +69,7 @@ def direction(
         stated = "only one dated" if dates[0] or dates[1] else "no dates"
     return Direction(
         0, "unknown", f"unknown: {stated}, no containment, file times alike; listed in path order"
-    )
+    )  # the caller lists the pair in path order
 
 
 def clusters(spans: list[tuple[Location, Location]]) -> list[int]:
@@ -122,9 +122,10 @@ def orient(reuses: list[Reuse], facts: dict[str, Facts]) -> list[Passage]:
             contained_share([r.a for r in group], facts[a].words),
             contained_share([r.b for r in group], facts[b].words),
         )
-        ways[(a, b)] = direction(
-            (facts[a].mtime, facts[b].mtime), (facts[a].date, facts[b].date), shares
-        )
+        way = direction((facts[a].mtime, facts[b].mtime), (facts[a].date, facts[b].date), shares)
+        if way.basis == "unknown" and b < a:
+            way = replace(way, source=1)
+        ways[(a, b)] = way
     oriented = []
     for reuse in reuses:
         way = ways[(reuse.a.location.path, reuse.b.location.path)]
