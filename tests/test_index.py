@@ -23,6 +23,7 @@ from dedupe.errors import DamagedIndex, IndexMismatch, NotAnIndex
 from dedupe.evaluation.language import generate_text
 from dedupe.parameters import Parameters
 from dedupe.store.index import BATCH_FILES, Index, open_index
+from dedupe.store.schema import VERSION
 
 from .conftest import CORPUS
 from .strategies import write_docs
@@ -142,6 +143,19 @@ def indexed_count(index_path: Path) -> int:
         return 0
     finally:
         db.close()
+
+
+def test_an_index_of_another_format_version_is_refused_with_what_to_do(tmp_path):
+    path = tmp_path / "i.sqlite"
+    Index(str(path), Parameters()).close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = '3' WHERE key = 'version'")
+    db.commit()
+    db.close()
+    result = CliRunner().invoke(main, ["scan", str(CORPUS), "--index", str(path)])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert f"is a version 3 index; this dedupe reads version {VERSION}" in result.stderr
+    assert "remove the file and index the collection again" in result.stderr
 
 
 def test_index_survives_sigkill_and_completes_like_an_uninterrupted_run(tmp_path):

@@ -134,8 +134,8 @@ class Index:
             raise NotAnIndex(f"{self.path} is not a dedupe index")
         if meta.get("version") != str(VERSION):
             raise IndexMismatch(
-                f"{self.path} is a version {meta.get('version')} index; "
-                f"this dedupe reads version {VERSION}"
+                f"{self.path} is a version {meta.get('version')} index; this dedupe reads "
+                f"version {VERSION}: remove the file and index the collection again"
             )
         if meta["parameters"] != wanted["parameters"]:
             raise mismatch(self.path, json.loads(meta["parameters"]), self.params)
