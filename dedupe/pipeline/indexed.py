@@ -17,7 +17,7 @@ from ..read.files import list_files
 from ..read.formats import read_paths
 from ..store.index import CHANGED_SINCE, Index
 from ..store.records import AddStats, key, signed_rows
-from ..text.prepared import Prepared, prepare, prepared_again
+from ..text.prepared import Prepared, PreparedStore, prepare, prepared_again, prepared_store
 from ..text.sketch import describe
 from .executors import Executor, Local
 from .scan import (
@@ -62,8 +62,15 @@ def scan_indexed(
 def _scan_indexed(
     paths: list[str], index: Index, log: Log, executor: Executor
 ) -> tuple[ScanResult, AddStats]:
+    with prepared_store(executor.scratch()) as store:
+        return _indexed_result(paths, index, log, executor, store)
+
+
+def _indexed_result(
+    paths: list[str], index: Index, log: Log, executor: Executor, store: PreparedStore | None
+) -> tuple[ScanResult, AddStats]:
     params = index.params
-    stats = index.add(paths, log)
+    stats = index.add(paths, log, store)  # alignment takes what it prepares from store
     log(f"index: {len(stats.signed)} files signed, {stats.unchanged} unchanged")
     index.use_reading(params)
     given = {key(p): p for p in list_files(paths, index.excluded()).files}
@@ -80,7 +87,7 @@ def _scan_indexed(
             sketch = index.sketch(names)
             collection = collect(iter([sketch]), [list(names)], params, folder, _quiet)
             marked = np.array([k in fresh for k in names], dtype=bool)
-            sources = Sources(changed=CHANGED_SINCE, fresh=marked)
+            sources = Sources(store, CHANGED_SINCE, marked)
             reuses, notes = aligned_reuses(collection, params, executor, sources, log)
         keys = {name: k for k, name in names.items()}
         index.store_reuses([_renamed(r, keys) for r in reuses], fresh)
@@ -94,7 +101,7 @@ def _scan_indexed(
         for r in (_renamed(r, names) for r in index.stored_reuses(set(names)))
         if r.a.location.path not in copies and r.b.location.path not in copies
     ]
-    found += copy_reuses(given_files, params)
+    found += copy_reuses(given_files, params, store)
     facts = {names[k]: f for k, f in index.facts(set(names)).items()}
     with stage("provenance", log):
         passages = oriented(found, facts, params)

@@ -265,10 +265,11 @@ def _scan(
 
 @dataclass(frozen=True)
 class Sources:
-    """Where alignment takes the documents of a collection from: ``store`` (prepared
-    while sketching), else their files, read again; a file that changed since it was
-    signed is left out with the note ``changed``. ``fresh``, if given, marks the
-    documents (by number) whose pairs are aligned: the others' results are known."""
+    """Where alignment takes the documents of a collection from: ``store`` when it holds
+    them (prepared while sketching or indexing), else their files, read again; a file
+    that changed since it was signed is left out with the note ``changed``. ``fresh``,
+    if given, marks the documents (by number) whose pairs are aligned: the others'
+    results are known."""
 
     store: PreparedStore | None = None
     changed: str = CHANGED

@@ -31,7 +31,7 @@ from ..model import DocumentInfo, Facts, Reuse
 from ..parameters import CONTENT, VERBATIM, Parameters
 from ..read.files import Document, Skipped, list_files
 from ..read.formats import read_whole
-from ..text.prepared import Prepared, prepare
+from ..text.prepared import Prepared, PreparedStore, prepare
 from ..text.shingle import SetTable
 from ..text.sign import lsh_bands
 from ..text.sketch import Signed, Sketch, describe
@@ -157,9 +157,12 @@ class Index:
 
     # ------------------------------------------------------------------ adding
 
-    def add(self, paths: list[str], log: Log = lambda _: None) -> AddStats:
+    def add(
+        self, paths: list[str], log: Log = lambda _: None, store: PreparedStore | None = None
+    ) -> AddStats:
         """Index every file under ``paths``: new and changed files are signed, unchanged
-        ones (same size and mtime, or same digest) are left as they are.
+        ones (same size and mtime, or same digest) are left as they are; each document
+        prepared is kept in ``store`` if given.
 
         Files are written ``BATCH_FILES`` at a time, each batch in one transaction.
         """
@@ -178,7 +181,7 @@ class Index:
                 pending.append(item)
                 stats.signed.append(path)
             if len(pending) == BATCH_FILES or n == len(files):
-                self._store(pending)
+                self._store(pending, store)
                 pending = []
             if n % 100 == 0:
                 log(f"indexed {n}/{len(files)} files")
@@ -205,11 +208,13 @@ class Index:
             return None
         return item
 
-    def _store(self, docs: list[Document]) -> None:
+    def _store(self, docs: list[Document], store: PreparedStore | None) -> None:
         """Sign ``docs`` and write them, replacing older versions, in one transaction."""
         signed = []
         for doc in docs:
             prepared = prepare(doc, self.params)
+            if store is not None:
+                store.put(prepared)
             signed.append((doc, prepared, signed_rows(prepared, self.params)))
         with self._transaction():
             for doc, prepared, rows in signed:

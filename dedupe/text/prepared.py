@@ -91,9 +91,13 @@ class PreparedStore:
         with open(self._file(prepared.doc.path, prepared.doc.digest), "wb") as out:
             pickle.dump(prepared, out, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def get(self, path: str, digest: str) -> Prepared:
-        with open(self._file(path, digest), "rb") as stored:
-            return pickle.load(stored)
+    def get(self, path: str, digest: str) -> Prepared | None:
+        """The document kept under ``path`` and ``digest``, or None."""
+        try:
+            with open(self._file(path, digest), "rb") as stored:
+                return pickle.load(stored)
+        except FileNotFoundError:
+            return None
 
 
 @contextmanager
@@ -142,15 +146,15 @@ def prepared_again(
     store: PreparedStore | None = None,
 ) -> tuple[list[Prepared], list[str]]:
     """The ``(path, digest)`` files prepared, in order: taken from
-    ``store`` when given (a scan's own documents), else read again, and a file whose
-    content is no longer ``digest`` left out with the note ``PATH: changed``. A
-    document prepared lately in this process is taken from a cache instead (alignment
-    tasks share their busiest documents)."""
+    ``store`` when it holds them (the documents a scan or an index prepared), else read
+    again, and a file whose content is no longer ``digest`` left out with the note
+    ``PATH: changed``. A document prepared lately in this process is taken from a cache
+    instead (alignment tasks share their busiest documents)."""
     prepared, notes = [], []
     for path, digest in files:
         item = _PREPARED.get(path, digest, params)
-        if item is None and store is not None:
-            item = _PREPARED.put(store.get(path, digest), params)
+        if item is None and store is not None and (kept := store.get(path, digest)):
+            item = _PREPARED.put(kept, params)
         elif item is None:
             document = read_document(path)
             if isinstance(document, Skipped) or document.digest != digest:
