@@ -2,10 +2,10 @@
 
 Archivists index what they hold once and check new accessions against it. The index
 keeps, per document, its path, size, modification time and content digest; per
-segment, its token and character span and its word n-gram and content-word sets; per
-signature, its LSH band keys in an indexed table; and the parameters it was built with,
-so that a run with other parameters is refused instead of mixing sketches. What a scan
-sketches of a collection can be read back from it (``Index.sketch``).
+segment, its token and character span, its word n-gram and content-word sets and its
+LSH band keys; the passages found; and the parameters it was built with, so that a run
+with other parameters is refused instead of mixing sketches. What a scan sketches of a
+collection can be read back from it (``Index.sketch``).
 
 Files are indexed in batches, each in one transaction (``BEGIN IMMEDIATE``), so a process
 killed at any point leaves each file either fully indexed or as it was; the database runs in
