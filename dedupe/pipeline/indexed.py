@@ -55,14 +55,8 @@ def scan_indexed(
     if executor is None:
         with Local() as local:
             return scan_indexed(paths, index, log, local)
-    with collector_paused():  # workers forked meanwhile inherit the pause
-        return _scan_indexed(paths, index, log, executor)
-
-
-def _scan_indexed(
-    paths: list[str], index: Index, log: Log, executor: Executor
-) -> tuple[ScanResult, AddStats]:
-    with prepared_store(executor.scratch()) as store:
+    # Workers forked meanwhile inherit the pause.
+    with collector_paused(), prepared_store(executor.scratch()) as store:
         return _indexed_result(paths, index, log, executor, store)
 
 
@@ -74,10 +68,10 @@ def _indexed_result(
     log(f"index: {len(stats.signed)} files signed, {stats.unchanged} unchanged")
     index.use_reading(params)
     given = {key(p): p for p in list_files(paths, index.excluded()).files}
-    indexed = index.paths()
+    digests = index.digests()
     # The given files (in the order a scan numbers them), then the other indexed ones.
-    names = {k: name for k, name in given.items() if k in set(indexed)}
-    names.update((k, k) for k in indexed if k not in names)
+    names = {k: name for k, name in given.items() if k in digests}
+    names.update((k, k) for k in sorted(digests) if k not in names)
     fresh = index.fresh_documents()
     log(f"index: {len(fresh)} documents to align with the others")
     notes: list[str] = []
@@ -91,23 +85,23 @@ def _indexed_result(
             reuses, notes = aligned_reuses(collection, params, executor, sources, log)
         keys = {name: k for k, name in names.items()}
         index.store_reuses([_renamed(r, keys) for r in reuses], fresh)
-    names = {k: name for k, name in given.items() if k in names}  # what is reported
+    reported = {k: name for k, name in given.items() if k in digests}
     # Byte-identical files are one document, as in a scan: each copy is one whole
     # passage against the first of them, and its own stored passages are left out.
-    given_files = [(name, index.digest_of(k)) for k, name in names.items()]
+    given_files = [(name, digests[k]) for k, name in reported.items()]
     copies = {given_files[k][0] for k in identical_copies(given_files)}
     found = [
         r
-        for r in (_renamed(r, names) for r in index.stored_reuses(set(names)))
+        for r in (_renamed(r, reported) for r in index.stored_reuses(set(reported)))
         if r.a.location.path not in copies and r.b.location.path not in copies
     ]
     found += copy_reuses(given_files, params, store)
-    facts = {names[k]: f for k, f in index.facts(set(names)).items()}
+    facts = {reported[k]: f for k, f in index.facts(set(reported)).items()}
     with stage("provenance", log):
         passages = oriented(found, facts, params)
     log(f"{len(passages)} reused passages")
     skipped = [s for s in stats.skipped if key(s.path) in given]
-    return ScanResult(params, index.infos(names), passages, skipped, notes), stats
+    return ScanResult(params, index.infos(reported), passages, skipped, notes), stats
 
 
 def _quiet(what: str, done: int, total: int) -> None:

@@ -339,11 +339,8 @@ def aligned_reuses(
                 chunks = (chunk[_with_fresh(chunk, docs, sources.fresh)] for chunk in chunks)
             checked, found[CONTENT] = verified(chunks, weighted_check)
         log(f"content words: {checked} candidate pairs checked, {len(found[CONTENT])} verified")
-    if sources.fresh is not None:
-        found = {
-            family: pairs[_with_fresh(pairs, docs, sources.fresh)]
-            for family, pairs in found.items()
-        }
+    if sources.fresh is not None:  # (content pairs were kept so before they were verified)
+        found[VERBATIM] = found[VERBATIM][_with_fresh(found[VERBATIM], docs, sources.fresh)]
     with stage("align", log):
         tasks = groups(collection, found)
         results = []

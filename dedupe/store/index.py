@@ -296,6 +296,10 @@ class Index:
         """Every indexed document path, sorted."""
         return [r[0] for r in self.db.execute("SELECT path FROM documents ORDER BY path")]
 
+    def digests(self) -> dict[str, str]:
+        """Every indexed document's content digest, by index key."""
+        return dict(self.db.execute("SELECT path, digest FROM documents"))
+
     def digest_of(self, path: str) -> str | None:
         row = self._row(path)
         return row[3] if row else None
@@ -444,11 +448,12 @@ class Index:
             table(5) if params.paraphrase else empty,
         )
         documents = {info.path: info for info in self.infos(names)}
+        digests = self.digests()
         facts = self.facts(set(names))
         return Sketch(
             documents=[documents[names[path]] for path in names],
             facts={names[path]: facts[path] for path in names},
-            digests=[self.digest_of(path) for path in names],
+            digests=[digests[path] for path in names],
             signed=signed,
         )
 
