@@ -9,14 +9,19 @@ from itertools import combinations
 
 import numpy as np
 
+from dedupe.evaluation.language import generate_text
+from dedupe.parameters import Parameters
 from dedupe.pipeline.scan import (
     GROUP_DOCUMENTS,
-    copies_of,
+    boilerplate_sources,
     grouped,
     identical_copies,
     partitions,
+    scan,
     verified,
 )
+
+from .strategies import write_docs
 
 
 def test_partitions_keep_file_order_and_split_by_size(tmp_path):
@@ -57,11 +62,26 @@ def test_verified_checks_each_chunk_and_returns_distinct_sorted_passing_pairs():
     assert kept.tolist() == [[1, 2], [3, 4], [5, 9]]
 
 
-def test_copies_of_names_the_source_of_members_close_enough_to_it():
+def test_boilerplate_sources_name_the_document_of_sources_and_of_members_like_them():
     star = np.array([[0, 3], [0, 5], [1, 6]])
-    source = copies_of(star, 8, lambda pairs: pairs[:, 1] != 5)  # member 5 differs
-    assert source.tolist() == [-1, -1, -1, 0, -1, -1, 1, -1]
-    assert copies_of(np.empty((0, 2), dtype=np.int64), 3, lambda p: p).tolist() == [-1] * 3
+    docs = np.arange(8) // 2  # rows 0 and 1 in document 0, 2 and 3 in 1, ...
+    source = boilerplate_sources(star, docs, lambda pairs: pairs[:, 1] != 5)  # 5 differs
+    assert source.tolist() == [0, 0, -1, 0, -1, -1, 0, -1]
+    none = np.empty((0, 2), dtype=np.int64)
+    assert boilerplate_sources(none, docs[:3], lambda p: p).tolist() == [-1] * 3
+
+
+def test_a_licence_in_k_documents_is_k_minus_1_passages_none_between_two_copies(tmp_path):
+    # Its copies hold the same windows; a content-word match between one copy's second
+    # window and another's third is no paraphrase either.
+    docs = write_docs(tmp_path, 6, words=500)
+    licence = generate_text(np.random.default_rng(5), 160)
+    for doc in docs:
+        doc.write_text(licence + "\n\n" + doc.read_text())
+    result = scan([str(tmp_path)], Parameters())
+    assert len(result.passages) == 5 and all(p.boilerplate for p in result.passages)
+    pairs = [{p.source.path, p.copy.path} for p in result.passages]
+    assert len(set.intersection(*pairs)) == 1  # each copy against one source
 
 
 def test_groups_hold_every_pair_once_and_read_a_bounded_number_of_documents():

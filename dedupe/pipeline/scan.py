@@ -312,7 +312,7 @@ def aligned_reuses(
         found[VERBATIM], star = family_pairs(
             links, docs, order, check, params.boilerplate_documents
         )
-        copy_of = copies_of(star, len(signed), lambda pairs: passing(pairs, sets, COPY))
+        text_of = boilerplate_sources(star, docs, lambda pairs: passing(pairs, sets, COPY))
     log(
         f"word n-grams: {checked} distinct candidate links checked, {len(links)} verified, "
         f"{len(found[VERBATIM])} segment pairs to align, "
@@ -328,10 +328,11 @@ def aligned_reuses(
             threshold = params.paraphrase_window_threshold
 
             def weighted_check(pairs: np.ndarray) -> np.ndarray:
-                # Two copies of one boilerplate text are aligned, each against its
-                # source, already: they are no paraphrase of each other.
-                twins = copy_of[pairs[:, 0]] == copy_of[pairs[:, 1]]
-                twins &= copy_of[pairs[:, 0]] >= 0
+                # Two copies of boilerplate text of one source document (one licence)
+                # are aligned, each against that source, already: they are no
+                # paraphrase of each other, whichever parts of it they hold.
+                twins = text_of[pairs[:, 0]] == text_of[pairs[:, 1]]
+                twins &= text_of[pairs[:, 0]] >= 0
                 return passing_weighted(pairs, weighted, weights, threshold) & ~twins
 
             chunks = pair_finder(collection, CONTENT, params)
@@ -423,12 +424,14 @@ def copy_reuses(
 COPY = 0.8  # a boilerplate family's member this like its source is a copy of it
 
 
-def copies_of(star: np.ndarray, rows: int, check: Check) -> np.ndarray:
-    """For each of ``rows`` segments, the source row of the boilerplate family it is a
-    copy of (its ``(source, member)`` pair in ``star`` passes ``check``), else -1."""
-    source = np.full(rows, -1, dtype=np.int64)
+def boilerplate_sources(star: np.ndarray, docs: np.ndarray, check: Check) -> np.ndarray:
+    """For each segment row (``docs[row]`` its document), the document whose boilerplate
+    text it holds: its own for a family's source, the source's for a member that is a
+    copy of it (its ``(source, member)`` pair in ``star`` passes ``check``); else -1."""
+    source = np.full(len(docs), -1, dtype=np.int64)
     copies = star[check(star)] if len(star) else star
-    source[copies[:, 1]] = copies[:, 0]
+    source[copies[:, 0]] = docs[copies[:, 0]]
+    source[copies[:, 1]] = docs[copies[:, 0]]
     return source
 
 
