@@ -62,6 +62,9 @@ class Reuse:
     similarity: float
     note: str = ""
     """Evidence of how the passage was found, added to the orientation's evidence."""
+    boilerplate: bool = False
+    """It lies, on both sides, in segments of a family of similar segments found in many
+    documents (decided before alignment; ``dedupe.match.families``)."""
 
 
 @dataclass(frozen=True)

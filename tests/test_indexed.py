@@ -42,6 +42,63 @@ def test_query_of_a_planted_excerpt_names_the_indexed_source_and_lines(tmp_path)
     assert located.start_line == located.end_line == line
 
 
+def test_query_aligns_a_licence_many_indexed_documents_hold_against_one_of_them(tmp_path):
+    # The licence is in eight indexed documents and in the accession: a family, aligned
+    # against its source only and marked, not eight passages.
+    docs = write_docs(tmp_path / "collection", 8, words=500)
+    licence = generate_text(np.random.default_rng(5), 160)
+    for doc in docs:
+        doc.write_text(licence + "\n\n" + doc.read_text())
+    quoted = docs[3].read_text().split("\n\n")[3]
+    accession = tmp_path / "accession.txt"
+    own = generate_text(np.random.default_rng(77), 200)
+    accession.write_text(licence + "\n\n" + own + "\n\n" + quoted + "\n")
+    with Index(str(tmp_path / "i.sqlite"), Parameters()) as index:
+        index.add([str(tmp_path / "collection")])
+        result = query([str(accession)], index)
+    marked = [p for p in result.passages if p.boilerplate]
+    assert len(marked) == 1 and marked[0].excerpt.split()[:3] == licence.split()[:3]
+    [quote] = [p for p in result.passages if not p.boilerplate]
+    assert {quote.source.path, quote.copy.path} == {str(docs[3].resolve()), str(accession)}
+
+
+def test_query_of_a_file_byte_identical_to_an_indexed_one_is_one_whole_passage(tmp_path):
+    docs = write_docs(tmp_path / "collection", 4, words=600)
+    accession = tmp_path / "accession.txt"
+    accession.write_bytes(docs[2].read_bytes())
+    with Index(str(tmp_path / "i.sqlite"), Parameters()) as index:
+        index.add([str(tmp_path / "collection")])
+        result = query([str(accession)], index)
+    [whole] = result.passages
+    words = {d.path: d.words for d in result.documents}
+    assert whole.kind == "verbatim" and whole.words == words[str(accession)]
+    assert {whole.source.path, whole.copy.path} == {str(docs[2].resolve()), str(accession)}
+
+
+def test_query_finds_what_a_scan_of_the_collection_and_the_file_finds_for_it(tmp_path):
+    collection = tmp_path / "collection"
+    shutil.copytree(CORPUS, collection)
+    # 002, which shares with 003; named to come after the collection, as a query numbers it
+    # (a paraphrase's alignment depends on which document comes first).
+    accession = tmp_path / "zz_accession.txt"
+    shutil.move(sorted(collection.iterdir())[2], accession)
+    params = Parameters()
+
+    def found(passages: list) -> list[tuple]:
+        return sorted(
+            (Path(p.source.path).name, Path(p.copy.path).name, p.kind, p.words, p.boilerplate)
+            for p in passages
+            if accession.name in (Path(p.source.path).name, Path(p.copy.path).name)
+        )
+
+    with Index(str(tmp_path / "i.sqlite"), params) as index:
+        index.add([str(collection)])
+        queried = query([str(accession)], index)
+    scanned = scan([str(collection), str(accession)], params)
+    assert found(queried.passages) == found(scanned.passages)
+    assert len(found(queried.passages)) >= 2
+
+
 def test_scan_through_the_index_reports_what_a_plain_scan_does(tmp_path):
     params = Parameters()
     with Index(str(tmp_path / "i.sqlite"), params) as index:

@@ -17,10 +17,10 @@ from functools import reduce
 
 import numpy as np
 
+from ..arrays import covered
 from ..instrument import Log, collector_paused, stage
-from ..model import Facts, Reuse, Side, excerpt, locate
+from ..model import Reuse, Side, excerpt, locate
 from ..parameters import CONTENT, VERBATIM, Parameters
-from ..read.dates import document_date
 from ..text.prepared import Prepared, PreparedStore, prepared_again
 from ..text.segment import Segment
 from ..text.shingle import SetTable, content_spans, range_sets, shingle_set, verbatim_spans
@@ -118,12 +118,54 @@ def is_verbatim(prepared: list[Prepared], alignment: Alignment) -> bool:
     )
 
 
-def reuses(prepared: list[Prepared], found: list[Found]) -> list[Reuse]:
-    """The found alignments as ``Reuse`` records, located in their files."""
+def reuses(prepared: list[Prepared], found: list[Found], candidates: KnownPairs) -> list[Reuse]:
+    """The found alignments as ``Reuse`` records, located in their files; the verbatim
+    and near ones lying in the segments of a boilerplate family (``candidates``'
+    ``BOILERPLATE`` pairs) on both sides marked ``boilerplate``: the family's text. (A
+    paraphrase beside it in the same segments is not that text.)"""
+    families = family_spans(prepared, candidates)
     return [
-        Reuse(_side(prepared, alignment.a), _side(prepared, alignment.b), kind, sim)
+        Reuse(
+            _side(prepared, alignment.a),
+            _side(prepared, alignment.b),
+            kind,
+            sim,
+            boilerplate=kind != "paraphrase" and _in_family(alignment, families),
+        )
         for alignment, kind, sim in found
     ]
+
+
+BOILERPLATE = "boilerplate"
+"""The collisions key of the ``(representative, member)`` segment pairs of boilerplate
+families, among the verbatim ones (``dedupe.match.families``)."""
+IN_FAMILY = 0.5
+"""Share of each side of a passage lying in a boilerplate family's segments for the
+passage to be that family's text."""
+
+
+def family_spans(
+    prepared: list[Prepared], candidates: KnownPairs
+) -> dict[tuple[int, int], dict[int, list[tuple[int, int]]]]:
+    """For each document pair ``(a, b)``, ``a < b``, the token ranges of the segments
+    that its boilerplate family pairs hold, by document."""
+    segments, pairs = candidates.pairs(BOILERPLATE, prepared)
+    spans: dict[tuple[int, int], dict[int, list[tuple[int, int]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for i, j in pairs.tolist():
+        a, b = segments[i], segments[j]
+        for seg in (a, b):
+            spans[(a.doc, b.doc)][seg.doc].append((seg.start, seg.end))
+    return spans
+
+
+def _in_family(alignment: Alignment, families: dict) -> bool:
+    held = families.get((alignment.a.doc, alignment.b.doc))
+    return held is not None and all(
+        covered(held[span.doc], span.start, span.end) >= IN_FAMILY * span.words
+        for span in (alignment.a, alignment.b)
+    )
 
 
 def _side(prepared: list[Prepared], span: Span) -> Side:
@@ -138,14 +180,6 @@ def _side(prepared: list[Prepared], span: Span) -> Side:
     while end < hi and not doc.text[end].isspace():
         end += 1
     return Side(locate(doc, start, end), span.start, span.end, excerpt(doc.text[start:end]))
-
-
-def facts(prepared: list[Prepared]) -> dict[str, Facts]:
-    """What orientation needs to know of each prepared document, by path."""
-    return {
-        p.doc.path: Facts(p.words, p.doc.date or document_date(p.doc.text), p.doc.mtime)
-        for p in prepared
-    }
 
 
 Found = tuple[Alignment, str, float]
@@ -258,7 +292,7 @@ def find_reuses(
             found += paraphrase_passages(prepared, params, candidates, found, log)
         with stage("fill", log):
             found, filled = filled_passages(prepared, params, candidates.weights, found)
-    return reuses(prepared, join_reordered(prepared, found, params)) + filled
+    return reuses(prepared, join_reordered(prepared, found, params), candidates) + filled
 
 
 def filled_passages(

@@ -1,6 +1,7 @@
-"""Scanning and querying through the index (``dedupe.store.index``): the documents whose
-passages are not stored yet are aligned with the others, through the scan's own
-alignment tasks, and the report is put together from what is stored.
+"""Scanning and querying through the index (``dedupe.store.index``), through the scan's
+own stages (``scan.aligned_reuses``): a scan aligns the documents whose passages are not
+stored yet with the others and reports what is stored; a query aligns its documents
+with the indexed segments they touch and stores nothing.
 """
 
 from __future__ import annotations
@@ -11,29 +12,23 @@ from dataclasses import replace
 import numpy as np
 
 from ..instrument import Log, collector_paused, stage
-from ..match.passages import KnownPairs, SegmentKey
 from ..model import Reuse, ScanResult, Side
+from ..parameters import Parameters
 from ..read.files import list_files
-from ..read.formats import read_paths
 from ..store.index import CHANGED_SINCE, Index
-from ..store.records import AddStats, key, signed_rows
-from ..text.prepared import Prepared, PreparedStore, prepare, prepared_again, prepared_store
-from ..text.sketch import describe
+from ..store.records import AddStats, key
+from ..text.prepared import PreparedStore, prepared_store
+from ..text.sketch import Signed, sketch_files
 from .executors import Executor, Local
 from .scan import (
     Sources,
     aligned_reuses,
     collect,
     copy_reuses,
-    find_passages,
     identical_copies,
     load_kernels,
     oriented,
 )
-
-
-def _segment_keys(index: Index, ids: set[int]) -> dict[int, SegmentKey]:
-    return {row.id: (row.path, row.start, row.end) for row in index.segments_of(ids)}
 
 
 def scan_indexed(
@@ -116,44 +111,70 @@ def _renamed(reuse: Reuse, names: dict[str, str]) -> Reuse:
     return replace(reuse, a=side(reuse.a), b=side(reuse.b))
 
 
-def query(files: list[str], index: Index, log: Log = lambda _: None) -> ScanResult:
+def query(
+    files: list[str], index: Index, log: Log = lambda _: None, executor: Executor | None = None
+) -> ScanResult:
     """The passages that the documents in ``files`` share with the indexed collection,
     without adding them to the index or re-signing anything indexed.
+
+    The documents are sketched as a scan sketches them, and the indexed segments that
+    share an LSH band key with theirs are taken from the index; together they go
+    through the scan's own stages (``scan.aligned_reuses``), which align only the pairs
+    with a queried document. So a text that many indexed documents hold (a licence) is
+    aligned against one of them, its family's source, and marked boilerplate; a queried
+    file byte-identical to an indexed one is one whole passage against it.
     """
-    with collector_paused():
-        return _query(files, index, log)
+    if executor is None:
+        with Local() as local:
+            return query(files, index, log, local)
+    with collector_paused(), prepared_store(executor.scratch()) as store:
+        return _query(files, index, log, executor, store)
 
 
-def _query(files: list[str], index: Index, log: Log) -> ScanResult:
+def _query(
+    files: list[str], index: Index, log: Log, executor: Executor, store: PreparedStore | None
+) -> ScanResult:
     params = index.params
-    collection = read_paths(files, index.excluded())
-    new = [prepare(doc, params) for doc in collection.documents]
-    collisions: dict[str, set[tuple[SegmentKey, SegmentKey]]] = {}
-    signed = [
-        ((key(p.doc.path), seg.start, seg.end), bands)
-        for p in new
-        for seg, bands, *_ in signed_rows(p, params)
-    ]
+    listing = list_files(files, index.excluded())
+    load_kernels(params)  # once, before the workers are forked
+    with tempfile.TemporaryDirectory(prefix="dedupe-") as folder:
+        with stage("sketch", log):
+            new = sketch_files(listing.files, params, store)
+        asked = {key(d.path) for d in new.documents}
+        touched = {
+            row.id: row.path for row in index.segments_of(_touched(index, new.signed, params))
+        }
+        names = {k: k for k in sorted(set(touched.values()) - asked)}
+        log(f"index: {len(touched)} segments of {len(names)} documents share band keys")
+        indexed = index.sketch(names, set(touched))
+        # Indexed documents first: a queried file byte-identical to one of them is its copy.
+        parts = [list(names), [d.path for d in new.documents]]
+        collection = collect(iter([indexed, new]), parts, params, folder, _quiet)
+        fresh = np.arange(len(collection.files)) >= len(names)
+        sources = Sources(store, CHANGED_SINCE, fresh)
+        reuses, notes = aligned_reuses(
+            collection, params, executor, sources, log, weights=index.weights(new.signed.content)
+        )
+        mine = {d.path for d in new.documents}
+        copied = [
+            r
+            for r in copy_reuses(collection.ordered_files(), params, store)
+            if r.a.location.path in mine or r.b.location.path in mine
+        ]
+    with stage("provenance", log):
+        passages = oriented(reuses + copied, collection.sketch.facts, params)
+    log(f"{len(passages)} reused passages")
+    shown = mine | {p.path for passage in passages for p in (passage.source, passage.copy)}
+    documents = [d for d in collection.sketch.documents if d.path in shown]
+    skipped = sorted(listing.skipped + new.skipped, key=lambda s: s.path)
+    return ScanResult(params, documents, passages, skipped, new.notes + notes)
+
+
+def _touched(index: Index, signed: Signed, params: Parameters) -> set[int]:
+    """The ids of the indexed segments sharing a band key with a ``signed`` segment, in
+    any family (see ``Index.matching``)."""
+    found: set[int] = set()
     for family in params.families():
-        mine = [(name, bands[family]) for name, bands in signed if bands[family] is not None]
-        keys = np.array([bands for _, bands in mine], dtype=np.uint64).reshape(len(mine), -1)
-        hits = [(mine[row][0], seg_id) for row, seg_id in index.matching(family, keys)]
-        names = _segment_keys(index, {seg_id for _, seg_id in hits})
-        collisions[family] = {(mine, names[seg_id]) for mine, seg_id in hits}
-    mine = {key(p.doc.path) for p in new}
-    involved = sorted(
-        {seg[0] for pairs in collisions.values() for pair in pairs for seg in pair} - mine
-    )
-    indexed, notes = _prepare_indexed(index, involved)
-    prepared = new + indexed
-    candidates = KnownPairs([key(p.doc.path) for p in prepared], collisions, index.weights())
-    passages = find_passages(prepared, params, candidates, log)
-    documents = [describe(p.doc, p.words) for p in prepared]
-    return ScanResult(params, documents, passages, collection.skipped, collection.notes + notes)
-
-
-def _prepare_indexed(index: Index, paths: list[str]) -> tuple[list[Prepared], list[str]]:
-    """Read and prepare indexed documents again; a file that changed or vanished since
-    it was indexed is left out with a note."""
-    files = [(path, index.digest_of(path)) for path in paths]
-    return prepared_again(files, index.params, CHANGED_SINCE)
+        rows = np.flatnonzero(signed.present[family])
+        found.update(seg_id for _, seg_id in index.matching(family, signed.keys[family][rows]))
+    return found

@@ -22,13 +22,11 @@ from ..match.families import Check, family_pairs
 from ..match.fill import lexical_scores, matched_sentences
 from ..match.ordered import ordered_runs
 from ..match.passages import (
+    BOILERPLATE,
     CHANGED,
     AlignmentTask,
-    KnownPairs,
     SegmentKey,
     align_group,
-    facts,
-    find_reuses,
 )
 from ..match.sequence import matching_blocks
 from ..match.verify import WeightedSets, Weights, idf_weights, passing, passing_weighted
@@ -37,7 +35,7 @@ from ..parameters import CONTENT, VERBATIM, Parameters
 from ..provenance.boilerplate import mark_boilerplate
 from ..provenance.orient import orient, source_rank
 from ..read.files import list_files
-from ..text.prepared import Prepared, PreparedStore, prepared_again, prepared_store
+from ..text.prepared import PreparedStore, prepared_again, prepared_store
 from ..text.shingle import SetSpill, SetTable
 from ..text.sign import range_signatures
 from ..text.sketch import Sketch, concat, sketch_files
@@ -284,12 +282,16 @@ def aligned_reuses(
     log: Log = lambda _: None,
     pair_finder: PairFinder | None = None,
     progress: Progress = lambda what, done, total: None,
+    weights: Weights | None = None,
 ) -> tuple[list[Reuse], list[str]]:
     """Stages 5-6 over a sketched ``collection``, whatever sketched it (a scan, the
-    index): candidate pairs of segments (``pair_finder``, default ``lsh_candidates``),
-    families, verification, then alignment in tasks on ``executor``. Returns the reuses
-    found, unoriented, and the notes on files that changed (each once). A document that
-    is a byte-identical copy of an earlier one takes no part (see ``copy_reuses``)."""
+    index, a query): candidate pairs of segments (``pair_finder``, default
+    ``lsh_candidates``), families, verification, then alignment in tasks on
+    ``executor``. Returns the reuses found, unoriented, and the notes on files that
+    changed (each once). A document that is a byte-identical copy of an earlier one
+    takes no part (see ``copy_reuses``). The rarity ``weights`` of content words are
+    learnt from the collection's segments unless given (a query's collection is only
+    the part of the index it touches)."""
     pair_finder = pair_finder or lsh_candidates
     signed = collection.sketch.signed
     files_in_order = collection.ordered_files()
@@ -320,7 +322,7 @@ def aligned_reuses(
     )
     # Each table of sets is let go once used: memory holds one family at a time.
     collection.sketch.signed = signed = replace(signed, verbatim=EMPTY)
-    weights = idf_weights(signed.content)
+    weights = idf_weights(signed.content) if weights is None else weights
     if params.paraphrase:
         with stage("paraphrase candidates", log):
             weighted = WeightedSets.of(signed.content, weights)
@@ -340,8 +342,10 @@ def aligned_reuses(
                 chunks = (chunk[_with_fresh(chunk, docs, sources.fresh)] for chunk in chunks)
             checked, found[CONTENT] = verified(chunks, weighted_check)
         log(f"content words: {checked} candidate pairs checked, {len(found[CONTENT])} verified")
+    found[BOILERPLATE] = star  # among the verbatim pairs: what they align is boilerplate
     if sources.fresh is not None:  # (content pairs were kept so before they were verified)
-        found[VERBATIM] = found[VERBATIM][_with_fresh(found[VERBATIM], docs, sources.fresh)]
+        for family in (VERBATIM, BOILERPLATE):
+            found[family] = found[family][_with_fresh(found[family], docs, sources.fresh)]
     with stage("align", log):
         tasks = groups(collection, found)
         results = []
@@ -471,14 +475,3 @@ def oriented(reuses: list[Reuse], facts: dict[str, Facts], params: Parameters) -
     """``reuses`` oriented source → copy in report order (``orient``), boilerplate
     marked."""
     return mark_boilerplate(orient(reuses, facts), params.boilerplate_documents)
-
-
-def find_passages(
-    prepared: list[Prepared], params: Parameters, candidates: KnownPairs, log: Log
-) -> list[Passage]:
-    """``find_reuses``, oriented source → copy, in report order."""
-    found = find_reuses(prepared, params, candidates, log)
-    with stage("provenance", log):
-        passages = oriented(found, facts(prepared), params)
-    log(f"{len(passages)} reused passages")
-    return passages

@@ -88,11 +88,13 @@ def mark_boilerplate(passages: list[Passage], min_documents: int) -> list[Passag
     """``passages`` with ``boilerplate`` set on those whose text recurs in at least
     ``min_documents`` documents (see ``recurrence``): page furniture, standard
     openings, licence headers; and on those lying inside such text on both sides (see
-    ``within``). Order and everything else are unchanged."""
+    ``within``). A passage marked already stays marked: one found in a boilerplate
+    family, whose other members were aligned against its source only, or not at all
+    (a query aligns its documents alone). Order and everything else are unchanged."""
     if min_documents < 3:
         raise InvalidParameter("boilerplate_documents", f"must be at least 3, got {min_documents}")
     counts = recurrence(passages, enough=min_documents)
-    recurring = [n >= min_documents for n in counts]
+    recurring = [p.boilerplate or n >= min_documents for p, n in zip(passages, counts, strict=True)]
     inside = within(passages, recurring)
     return [
         replace(p, boilerplate=r or i) for p, r, i in zip(passages, recurring, inside, strict=True)

@@ -6,7 +6,8 @@ modification times more than a day apart. Without any of these the direction is
 ``unknown`` and the pair is listed in path order.
 
 Passages are numbered in clusters (text shared in several places) and put in report
-order. Which of them are boilerplate is decided in ``boilerplate``.
+order. Which of them are boilerplate is decided in ``boilerplate``; a reuse found in a
+boilerplate family (``Reuse.boilerplate``) comes out of ``orient`` marked already.
 """
 
 from __future__ import annotations
@@ -150,6 +151,7 @@ def orient(reuses: list[Reuse], facts: dict[str, Facts]) -> list[Passage]:
             src.location,
             cpy.location,
             cpy.excerpt,
+            reuse.boilerplate,
         )
         for number, (src, cpy, reuse, way) in zip(numbers, oriented, strict=True)
     ]

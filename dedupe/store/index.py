@@ -412,11 +412,11 @@ class Index:
             key=lambda info: info.path,
         )
 
-    def sketch(self, names: dict[str, str]) -> Sketch:
+    def sketch(self, names: dict[str, str], segments: set[int] | None = None) -> Sketch:
         """The stored sketch of the indexed documents ``names`` maps (index key → name to
         report), numbered in that order, as a scan of their files sketches them
         (``text.sketch``): the same segments, band keys and sets, read from the index
-        instead of the files."""
+        instead of the files; only the segments whose ids are in ``segments``, if given."""
         params = self.params
         doc_ids = dict(self.db.execute("SELECT path, id FROM documents"))
         number = {doc_ids[path]: k for k, path in enumerate(names)}
@@ -425,7 +425,7 @@ class Index:
             for doc_id, seg_id, start, end, ngrams, content in self.db.execute(
                 "SELECT doc_id, id, start, end, ngram_keys, content_keys FROM segments"
             )
-            if doc_id in number
+            if doc_id in number and (segments is None or seg_id in segments)
         )
         seg_ids = np.array([r[3] for r in rows], dtype=np.int64)
         keys, present = {}, {}
@@ -457,14 +457,19 @@ class Index:
             signed=signed,
         )
 
-    def weights(self) -> Weights:
-        """Rarity weights of content keys over the indexed segments (see ``Weights``)."""
+    def weights(self, extra: SetTable | None = None) -> Weights:
+        """Rarity weights of content keys over the indexed segments and, if given, the
+        ``extra`` segments' content sets (a query's), as a scan of them all learns them
+        (see ``Weights``)."""
         total = self.db.execute("SELECT COUNT(*) FROM segments").fetchone()[0]
         rows = self.db.execute("SELECT key, df FROM content_df ORDER BY key").fetchall()
         keys = np.array([r[0] for r in rows], dtype=np.uint32)
-        counts = np.array([r[1] for r in rows], dtype=np.float64)
-        idf = np.log(total / counts) if len(rows) else np.empty(0)
-        return Weights(keys, np.where(counts * 2 > total, 0.0, idf))
+        counts = np.array([r[1] for r in rows], dtype=np.int64)
+        if extra is not None:
+            keys, at = np.unique(np.concatenate([keys, extra.values]), return_inverse=True)
+            counts = np.bincount(at, np.concatenate([counts, np.ones(len(extra.values))]))
+            total += len(extra)
+        return Weights.of_frequencies(keys, counts, total)
 
 
 def _bytes(keys: np.ndarray | None) -> bytes | None:

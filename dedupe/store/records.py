@@ -72,7 +72,8 @@ def reuse_from_record(record: dict) -> Reuse:
         side(record["b"]),
         record["kind"],
         record["similarity"],
-        record.get("note", ""),
+        record["note"],
+        record["boilerplate"],
     )
 
 

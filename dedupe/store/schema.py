@@ -14,7 +14,7 @@ from ..errors import DamagedIndex, IndexMismatch, NotAnIndex
 from ..parameters import CONTENT, VERBATIM, Parameters
 
 FORMAT = "dedupe-index"
-VERSION = 4
+VERSION = 5
 BAND_COLUMNS = {VERBATIM: "ngram_bands", CONTENT: "content_bands"}
 """The segment column holding each family's LSH band keys (uint64 bytes; NULL for an
 empty set)."""
