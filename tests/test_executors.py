@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -53,3 +56,49 @@ def test_an_exception_kills_the_workers_and_still_removes_the_scratch_folder():
         raise RuntimeError("stop")
     assert not Path(folder).exists()
     assert multiprocessing.active_children() == []  # the workers are gone
+
+
+_ORPHANING = """
+import os, sys, time
+from dedupe.pipeline.executors import Local
+
+def pid(item):
+    time.sleep(0.2)
+    return os.getpid()
+
+local = Local(2)
+scratch = local.scratch()
+open(os.path.join(scratch, "prepared"), "w").close()
+print(scratch, *set(local.map(pid, [0, 1, 2, 3])), flush=True)
+local.map(time.sleep, [600, 600])  # the workers are busy when this process is killed
+time.sleep(600)
+"""
+
+
+def test_workers_end_and_remove_the_scratch_folder_when_the_main_process_is_killed():
+    process = subprocess.Popen(
+        [sys.executable, "-c", _ORPHANING], stdout=subprocess.PIPE, cwd=Path(__file__).parent.parent
+    )
+    scratch, *pids = process.stdout.readline().split()
+    workers = [int(pid) for pid in pids]
+    assert len(workers) == 2 and Path(scratch.decode(), "prepared").is_file()
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10
+    try:
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in workers)
+        assert not Path(scratch.decode()).exists()
+    finally:
+        for pid in filter(_alive, workers):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:  # a zombie is dead, waiting for init to reap it
+        return stat.read().split(")")[-1].split()[0] != "Z"

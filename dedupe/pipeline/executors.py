@@ -7,9 +7,12 @@ what order the work was done.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 import signal
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -30,8 +33,9 @@ class Executor(Protocol):
 
     def scratch(self) -> str | None:
         """A folder that this process and every worker can write to, removed once the
-        workers are stopped (whether the work ended or was interrupted); None when the
-        workers run on other machines."""
+        workers are stopped (whether the work ended or was interrupted, or this process
+        was killed once workers ran); None when the workers run on other machines. Ask
+        for it before the first ``map`` so that workers know it."""
         ...
 
 
@@ -42,14 +46,31 @@ def _apply(fn: Callable, args: tuple, item):
 _STOPS = {signal.SIGINT, signal.SIGTERM}
 
 
-def _ignore_interrupts() -> None:
+def _start_worker(scratch: str | None) -> None:
     """In a worker: leave Ctrl-C and SIGTERM to the main process, which stops the
     workers itself (a worker interrupted mid-task could block on its result pipe).
     Workers are forked with both signals blocked (``_signals_held``), so none reaches
-    one before it ignores them."""
+    one before it ignores them. A worker whose main process ended without stopping it
+    (killed outright, by SIGKILL or the out-of-memory killer) removes the ``scratch``
+    folder and ends, instead of waiting forever to hand over a result nobody reads."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
+    parent = os.getppid()
+    threading.Thread(target=_end_when_orphaned, args=(parent, scratch), daemon=True).start()
+
+
+ORPHAN_CHECK_SECONDS = 0.5
+
+
+def _end_when_orphaned(parent: int, scratch: str | None) -> None:
+    """Once this process's parent is no longer ``parent`` (it has died), remove
+    ``scratch`` and end this process."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
+    os._exit(1)
 
 
 @contextmanager
@@ -81,7 +102,10 @@ class Local:
         with _signals_held():  # with fork, every worker starts at the first submission
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
-                    self.workers, mp_context=_context(), initializer=_ignore_interrupts
+                    self.workers,
+                    mp_context=_context(),
+                    initializer=_start_worker,
+                    initargs=(self._scratch,),
                 )
             return self._pool.map(partial(_apply, fn, args), items)
 

@@ -72,7 +72,7 @@ def _indexed_result(
     notes: list[str] = []
     if fresh:
         load_kernels(params)  # once, before the workers are forked
-        with tempfile.TemporaryDirectory(prefix="dedupe-") as folder:
+        with tempfile.TemporaryDirectory(prefix="dedupe-", dir=executor.scratch()) as folder:
             sketch = index.sketch(names)
             collection = collect(iter([sketch]), [list(names)], params, folder, _quiet)
             marked = np.array([k in fresh for k in names], dtype=bool)
@@ -137,7 +137,7 @@ def _query(
     params = index.params
     listing = list_files(files, index.excluded())
     load_kernels(params)  # once, before the workers are forked
-    with tempfile.TemporaryDirectory(prefix="dedupe-") as folder:
+    with tempfile.TemporaryDirectory(prefix="dedupe-", dir=executor.scratch()) as folder:
         with stage("sketch", log):
             new = sketch_files(listing.files, params, store)
         asked = {key(d.path) for d in new.documents}

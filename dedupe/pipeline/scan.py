@@ -242,7 +242,7 @@ def _scan(
     files = listing.files
     load_kernels(params)
     with (
-        tempfile.TemporaryDirectory(prefix="dedupe-") as folder,
+        tempfile.TemporaryDirectory(prefix="dedupe-", dir=executor.scratch()) as folder,
         prepared_store(executor.scratch()) as store,
     ):
         with stage("sketch", log):
