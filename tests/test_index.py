@@ -22,6 +22,8 @@ from dedupe.cli import main
 from dedupe.errors import DamagedIndex, IndexMismatch, NotAnIndex
 from dedupe.evaluation.language import generate_text
 from dedupe.parameters import Parameters
+from dedupe.pipeline.executors import Local
+from dedupe.pipeline.indexed import add_files
 from dedupe.store.index import BATCH_FILES, Index, open_index
 from dedupe.store.schema import VERSION
 
@@ -156,6 +158,19 @@ def test_an_index_of_another_format_version_is_refused_with_what_to_do(tmp_path)
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
     assert f"is a version 3 index; this dedupe reads version {VERSION}" in result.stderr
     assert "remove the file and index the collection again" in result.stderr
+
+
+def test_signing_in_worker_processes_writes_what_signing_in_this_one_does(tmp_path):
+    folder = tmp_path / "collection"
+    write_docs(folder, BATCH_FILES + 9, words=300)  # more than one batch, several runs
+    (folder / "notes.warc").write_text("WARC/1.0\n")  # skipped, as in this process
+    with Index(str(tmp_path / "here.sqlite"), Parameters()) as here:
+        serial = here.add([str(folder)])
+    with Index(str(tmp_path / "workers.sqlite"), Parameters()) as there, Local(2) as local:
+        parallel = add_files([str(folder)], there, executor=local)
+    assert parallel == serial and len(parallel.signed) == BATCH_FILES + 9
+    assert [s.path for s in parallel.skipped] == [str(folder / "notes.warc")]
+    assert contents(tmp_path / "workers.sqlite") == contents(tmp_path / "here.sqlite")
 
 
 def test_index_survives_sigkill_and_completes_like_an_uninterrupted_run(tmp_path):

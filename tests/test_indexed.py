@@ -110,7 +110,7 @@ def test_scan_through_the_index_reports_what_a_plain_scan_does(tmp_path):
 
 
 def test_rescan_after_an_addition_reads_only_the_new_file_and_its_partners(tmp_path, monkeypatch):
-    import dedupe.store.index as index_module
+    import dedupe.store.records as records_module
 
     folder = tmp_path / "collection"
     docs = write_docs(folder, 8, words=700)
@@ -125,8 +125,8 @@ def test_rescan_after_an_addition_reads_only_the_new_file_and_its_partners(tmp_p
         added = folder / "new.txt"
         added.write_text(generate_text(np.random.default_rng(999), 300) + "\n" + paragraphs[5][2])
         reads = []
-        real_read, real_reread = index_module.read_whole, prepared_module.read_document
-        monkeypatch.setattr(index_module, "read_whole", lambda p: reads.append(p) or real_read(p))
+        real_read, real_reread = records_module.read_whole, prepared_module.read_document
+        monkeypatch.setattr(records_module, "read_whole", lambda p: reads.append(p) or real_read(p))
         monkeypatch.setattr(
             prepared_module, "read_document", lambda p: reads.append(p) or real_reread(p)
         )

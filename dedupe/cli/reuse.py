@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..pipeline.indexed import query, scan_indexed
+from ..pipeline.indexed import add_files, query, scan_indexed
 from ..pipeline.scan import scan
 from ..report.tables import render_rows
 from ..store.index import open_index
@@ -138,7 +138,7 @@ def index_add(paths, num_perm, shingle_size, min_words, index_path, quiet):
         dedupe index add archive/ --index archive.sqlite --num-perm 256 --quiet
     """
     with open_index(index_path, sketch_settings(num_perm, shingle_size, min_words)) as index:
-        stats = index.add(list(paths), log_to(quiet))
+        stats = add_files(list(paths), index, log_to(quiet))
     for path in stats.signed:
         click.echo(f"signed\t{path}")
     if not quiet:

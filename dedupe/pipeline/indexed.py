@@ -59,7 +59,9 @@ def _indexed_result(
     paths: list[str], index: Index, log: Log, executor: Executor, store: PreparedStore | None
 ) -> tuple[ScanResult, AddStats]:
     params = index.params
-    stats = index.add(paths, log, store)  # alignment takes what it prepares from store
+    load_kernels(params)  # once, before the workers are forked
+    # Alignment takes the documents index add prepares from store.
+    stats = index.add(paths, log, store, executor.map)
     log(f"index: {len(stats.signed)} files signed, {stats.unchanged} unchanged")
     index.use_reading(params)
     given = {key(p): p for p in list_files(paths, index.excluded()).files}
@@ -71,7 +73,6 @@ def _indexed_result(
     log(f"index: {len(fresh)} documents to align with the others")
     notes: list[str] = []
     if fresh:
-        load_kernels(params)  # once, before the workers are forked
         with tempfile.TemporaryDirectory(prefix="dedupe-", dir=executor.scratch()) as folder:
             sketch = index.sketch(names)
             collection = collect(iter([sketch]), [list(names)], params, folder, _quiet)
@@ -97,6 +98,19 @@ def _indexed_result(
     log(f"{len(passages)} reused passages")
     skipped = [s for s in stats.skipped if key(s.path) in given]
     return ScanResult(params, index.infos(reported), passages, skipped, notes), stats
+
+
+def add_files(
+    paths: list[str], index: Index, log: Log = lambda _: None, executor: Executor | None = None
+) -> AddStats:
+    """``Index.add`` with the files read and signed on ``executor``'s workers (default:
+    every core of this machine)."""
+    if executor is None:
+        with Local() as local:
+            return add_files(paths, index, log, local)
+    load_kernels(index.params)  # once, before the workers are forked
+    with collector_paused():  # workers forked meanwhile inherit the pause
+        return index.add(paths, log, mapper=executor.map)
 
 
 def _quiet(what: str, done: int, total: int) -> None:

@@ -19,6 +19,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import date
 
@@ -29,21 +30,21 @@ from ..instrument import Log
 from ..match.verify import Weights
 from ..model import DocumentInfo, Facts, Reuse
 from ..parameters import CONTENT, VERBATIM, Parameters
-from ..read.files import Document, Skipped, list_files
-from ..read.formats import read_whole
-from ..text.prepared import Prepared, PreparedStore, prepare
+from ..read.files import Skipped, content_digest, list_files
+from ..text.prepared import PreparedStore
 from ..text.shingle import SetTable
 from ..text.sign import lsh_bands
-from ..text.sketch import Signed, Sketch, describe
+from ..text.sketch import Signed, Sketch
 from .records import (
     AddStats,
     SegmentRow,
+    SignedFile,
     Status,
     file_state,
     index_files,
     key,
     reuse_from_record,
-    signed_rows,
+    signed_files,
 )
 from .schema import (
     BAND_COLUMNS,
@@ -63,6 +64,17 @@ from .schema import (
 )
 
 BATCH_FILES = 32
+SIGN_FILES = 8  # files read and signed by one task of index add
+Mapper = Callable[..., Iterable]
+"""``mapper(fn, items, *args)`` gives ``fn(item, *args)`` for each of a list of items,
+in order: ``in_process``, or an executor's ``map`` (in worker processes)."""
+
+
+def in_process(fn: Callable, items: list, *args) -> Iterable:
+    """``fn(item, *args)`` for each item, in this process (a ``Mapper``)."""
+    return (fn(item, *args) for item in items)
+
+
 CHANGED_SINCE = "changed since indexed; run 'dedupe index add' again"
 DEFAULT_PATH = os.path.join(".dedupe", "index.sqlite")
 
@@ -158,33 +170,39 @@ class Index:
     # ------------------------------------------------------------------ adding
 
     def add(
-        self, paths: list[str], log: Log = lambda _: None, store: PreparedStore | None = None
+        self,
+        paths: list[str],
+        log: Log = lambda _: None,
+        store: PreparedStore | None = None,
+        mapper: Mapper = in_process,
     ) -> AddStats:
         """Index every file under ``paths``: new and changed files are signed, unchanged
         ones (same size and mtime, or same digest) are left as they are; each document
-        prepared is kept in ``store`` if given.
+        prepared is kept in ``store`` if given. ``mapper`` runs the reading and signing
+        (``records.signed_files``) on runs of ``SIGN_FILES`` files: in this process by
+        default, in worker processes with an executor's ``map``.
 
-        Files are written ``BATCH_FILES`` at a time, each batch in one transaction.
+        Files are written in path order, ``BATCH_FILES`` at a time, each batch in one
+        transaction, as their signatures arrive.
         """
         stats = AddStats([], 0, [])
         listing = list_files(paths, self.excluded())
         stats.skipped += listing.skipped
-        files = listing.files
-        pending: list[Document] = []
-        for n, path in enumerate(files, start=1):
-            item = self._changed(path)
-            if item is None:
-                stats.unchanged += 1
-            elif isinstance(item, Skipped):
-                stats.skipped.append(item)
-            else:
-                pending.append(item)
-                stats.signed.append(path)
-            if len(pending) == BATCH_FILES or n == len(files):
-                self._store(pending, store)
-                pending = []
-            if n % 100 == 0:
-                log(f"indexed {n}/{len(files)} files")
+        pending = [path for path in listing.files if self._needs_signing(path)]
+        stats.unchanged = len(listing.files) - len(pending)
+        runs = [pending[k : k + SIGN_FILES] for k in range(0, len(pending), SIGN_FILES)]
+        ready: list[SignedFile] = []
+        for done, signed in enumerate(mapper(signed_files, runs, self.params, store), start=1):
+            for item in signed:
+                if isinstance(item, Skipped):
+                    stats.skipped.append(item)
+                else:
+                    ready.append(item)
+            if len(ready) >= BATCH_FILES or done == len(runs):
+                self._write(ready, stats)
+                ready = []
+            if done * SIGN_FILES // 100 > (done - 1) * SIGN_FILES // 100:
+                log(f"indexed {min(done * SIGN_FILES, len(pending))}/{len(pending)} files")
         return stats
 
     def _row(self, path: str) -> tuple | None:
@@ -192,41 +210,39 @@ class Index:
             "SELECT id, size, mtime, digest FROM documents WHERE path = ?", (key(path),)
         ).fetchone()
 
-    def _changed(self, path: str) -> Document | Skipped | None:
-        """The document to (re)index at ``path``, or None when the index holds it as is."""
+    def _needs_signing(self, path: str) -> bool:
+        """Whether the file at ``path`` is new or changed. A file whose content the index
+        holds under another size or mtime has those recorded instead."""
         row = self._row(path)
         stat = os.stat(path)
         if row and row[1] == stat.st_size and row[2] == stat.st_mtime:
-            return None
-        item = read_whole(path)
-        if isinstance(item, Document) and row and row[3] == item.digest:
-            with self._transaction():
-                self.db.execute(
-                    "UPDATE documents SET size = ?, mtime = ? WHERE id = ?",
-                    (item.size, item.mtime, row[0]),
-                )
-            return None
-        return item
+            return False
+        if row:
+            with open(path, "rb") as handle:
+                same = content_digest(handle.read()) == row[3]
+            if same:
+                with self._transaction():
+                    self.db.execute(
+                        "UPDATE documents SET size = ?, mtime = ? WHERE id = ?",
+                        (stat.st_size, stat.st_mtime, row[0]),
+                    )
+                return False
+        return True
 
-    def _store(self, docs: list[Document], store: PreparedStore | None) -> None:
-        """Sign ``docs`` and write them, replacing older versions, in one transaction."""
-        signed = []
-        for doc in docs:
-            prepared = prepare(doc, self.params)
-            if store is not None:
-                store.put(prepared)
-            signed.append((doc, prepared, signed_rows(prepared, self.params)))
+    def _write(self, signed: list[SignedFile], stats: AddStats) -> None:
+        """Write ``signed`` files, replacing older versions, in one transaction."""
         with self._transaction():
-            for doc, prepared, rows in signed:
-                self._insert(doc, prepared, rows)
+            for item in signed:
+                self._insert(item)
+        stats.signed += [item.doc.path for item in signed]
 
-    def _insert(self, doc: Document, prepared: Prepared, rows: list[tuple]) -> None:
+    def _insert(self, signed: SignedFile) -> None:
+        doc, info = signed.doc, signed.info
         row = self._row(doc.path)
         if row and row[3] == doc.digest:
             return  # another process indexed this very content meanwhile
         if row:
             self._delete(row[0])
-        info = describe(doc, prepared.words)
         doc_id = self.db.execute(
             "INSERT INTO documents (path, size, mtime, digest, encoding, words, lines, date)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -235,7 +251,7 @@ class Index:
         ).lastrowid  # fmt: skip
         df = Counter()
         segments = []
-        for seg, bands, ngram_keys, content_keys in rows:
+        for seg, bands, ngram_keys, content_keys in signed.rows:
             segments.append(
                 (doc_id, seg.start, seg.end, seg.start_char, seg.end_char, ngram_keys.tobytes(),
                  content_keys.tobytes(), *(_bytes(bands[f]) for f in (VERBATIM, CONTENT)))

@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 
-from ..model import Location, Reuse, Side
+from ..model import DocumentInfo, Location, Reuse, Side
 from ..parameters import CONTENT, VERBATIM, Parameters
-from ..read.files import Skipped, content_digest
-from ..text.prepared import Prepared
+from ..read.files import Document, Skipped, content_digest
+from ..read.formats import read_whole
+from ..text.prepared import Prepared, PreparedStore, prepare
 from ..text.segment import Segment
-from ..text.sketch import sign
+from ..text.sketch import describe, sign
 
 
 @dataclass
@@ -75,6 +76,36 @@ def reuse_from_record(record: dict) -> Reuse:
         record["note"],
         record["boilerplate"],
     )
+
+
+@dataclass(frozen=True)
+class SignedFile:
+    """A file ready to be written to the index: its document without the text, how
+    reports describe it, and its signed segment rows (``signed_rows``)."""
+
+    doc: Document
+    info: DocumentInfo
+    rows: list[tuple]
+
+
+def signed_files(
+    paths: list[str], params: Parameters, store: PreparedStore | None = None
+) -> list[SignedFile | Skipped]:
+    """Each file at ``paths`` read, prepared and signed (``SignedFile``), or skipped
+    with the reason; each prepared document is kept in ``store`` if given. The work of
+    ``Index.add`` that runs in worker processes."""
+    found: list[SignedFile | Skipped] = []
+    for path in paths:
+        doc = read_whole(path)
+        if isinstance(doc, Skipped):
+            found.append(doc)
+            continue
+        prepared = prepare(doc, params)
+        if store is not None:
+            store.put(prepared)
+        info = describe(doc, prepared.words)
+        found.append(SignedFile(replace(doc, text=""), info, signed_rows(prepared, params)))
+    return found
 
 
 def signed_rows(prepared: Prepared, params: Parameters) -> list[tuple]:
