@@ -7,7 +7,9 @@ with the indexed segments they touch and stores nothing.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 import numpy as np
 
@@ -30,6 +32,8 @@ from .scan import (
     oriented,
 )
 
+T = TypeVar("T")
+
 
 def scan_indexed(
     paths: list[str], index: Index, log: Log = lambda _: None, executor: Executor | None = None
@@ -47,12 +51,20 @@ def scan_indexed(
     boilerplate family was aligned against, can differ from a fresh scan's; and the
     index is one collection, so a family's source can be a document outside ``paths``.
     """
+    return _on_workers(
+        lambda workers, store: _indexed_result(paths, index, log, workers, store), executor
+    )
+
+
+def _on_workers(run: Callable[[Executor, PreparedStore | None], T], executor: Executor | None) -> T:
+    """``run(executor, store)`` on ``executor`` (default: this machine's cores), with the
+    garbage collector paused (workers forked meanwhile inherit the pause) and a
+    ``PreparedStore`` in the executor's scratch folder."""
     if executor is None:
         with Local() as local:
-            return scan_indexed(paths, index, log, local)
-    # Workers forked meanwhile inherit the pause.
+            return _on_workers(run, local)
     with collector_paused(), prepared_store(executor.scratch()) as store:
-        return _indexed_result(paths, index, log, executor, store)
+        return run(executor, store)
 
 
 def _indexed_result(
@@ -138,11 +150,7 @@ def query(
     aligned against one of them, its family's source, and marked boilerplate; a queried
     file byte-identical to an indexed one is one whole passage against it.
     """
-    if executor is None:
-        with Local() as local:
-            return query(files, index, log, local)
-    with collector_paused(), prepared_store(executor.scratch()) as store:
-        return _query(files, index, log, executor, store)
+    return _on_workers(lambda workers, store: _query(files, index, log, workers, store), executor)
 
 
 def _query(
