@@ -19,7 +19,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from datetime import date
 
@@ -394,7 +394,9 @@ class Index:
         cap = self.params.max_bucket(family)
         found: set[tuple[int, int]] = set()
         for band in range(stored.shape[1] if len(ids) else 0):
-            order = np.argsort(stored[:, band], kind="stable")
+            # Only the indexed segments in a bucket of one of ``keys`` are sorted.
+            held = np.flatnonzero(np.isin(stored[:, band], keys[:, band]))
+            order = held[np.argsort(stored[held, band], kind="stable")]
             column = stored[order, band]
             lows = np.searchsorted(column, keys[:, band], side="left")
             highs = np.searchsorted(column, keys[:, band], side="right")
@@ -402,16 +404,36 @@ class Index:
                 found.update((int(row), int(i)) for i in ids[order[lows[row] : highs[row]]])
         return sorted(found)
 
-    def band_keys(self, family: str) -> tuple[np.ndarray, np.ndarray]:
-        """The ids of the indexed segments with a non-empty set in ``family``, and their
-        band keys, one row each."""
-        rows = self.db.execute(
-            f"SELECT id, {BAND_COLUMNS[family]} FROM segments "
-            f"WHERE {BAND_COLUMNS[family]} IS NOT NULL ORDER BY id"
-        ).fetchall()
+    def band_keys(
+        self, family: str, segments: set[int] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The ids of the indexed segments with a non-empty set in ``family`` (of those
+        whose ids are in ``segments``, if given), in order, and their band keys, one row
+        each."""
+        rows = sorted(
+            row
+            for row in self._segment_rows(f"id, {BAND_COLUMNS[family]}", segments)
+            if row[1] is not None
+        )
         bands, _ = lsh_bands(self.params.lsh_threshold(family), self.params.num_perm)
         keys = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint64)
         return np.array([r[0] for r in rows], dtype=np.int64), keys.reshape(-1, bands)
+
+    def _segment_rows(self, columns: str, segments: set[int] | None) -> Iterator[tuple]:
+        """``columns`` (the first of them ``id``) of every indexed segment, or of those
+        whose ids are in ``segments``: looked up by id when they are few, else read in
+        one pass and picked."""
+        total = self.db.execute("SELECT MAX(id) FROM segments").fetchone()[0] or 0
+        if segments is None or len(segments) * 4 > total:
+            for row in self.db.execute(f"SELECT {columns} FROM segments"):
+                if segments is None or row[0] in segments:
+                    yield row
+            return
+        for chunk in chunks(sorted(segments)):
+            marks = ",".join("?" * len(chunk))
+            yield from self.db.execute(
+                f"SELECT {columns} FROM segments WHERE id IN ({marks})", chunk
+            )
 
     def infos(self, paths: dict[str, str]) -> list[DocumentInfo]:
         """How reports describe the indexed documents; ``paths`` maps index keys to the
@@ -438,15 +460,15 @@ class Index:
         number = {doc_ids[path]: k for k, path in enumerate(names)}
         rows = sorted(
             (number[doc_id], start, end, seg_id, ngrams, content)
-            for doc_id, seg_id, start, end, ngrams, content in self.db.execute(
-                "SELECT doc_id, id, start, end, ngram_keys, content_keys FROM segments"
+            for seg_id, doc_id, start, end, ngrams, content in self._segment_rows(
+                "id, doc_id, start, end, ngram_keys, content_keys", segments
             )
-            if doc_id in number and (segments is None or seg_id in segments)
+            if doc_id in number
         )
         seg_ids = np.array([r[3] for r in rows], dtype=np.int64)
         keys, present = {}, {}
         for family in params.families():
-            ids, stored = self.band_keys(family)
+            ids, stored = self.band_keys(family, segments)
             at = np.minimum(np.searchsorted(ids, seg_ids), max(len(ids) - 1, 0))
             present[family] = ids[at] == seg_ids if len(ids) else np.zeros(len(rows), bool)
             keys[family] = np.zeros((len(rows), stored.shape[1]), dtype=np.uint64)
