@@ -173,7 +173,7 @@ def _query(
         parts = [list(names), [d.path for d in new.documents]]
         collection = collect(iter([indexed, new]), parts, params, folder, _quiet)
         fresh = np.arange(len(collection.files)) >= len(names)
-        sources = Sources(store, CHANGED_SINCE, fresh)
+        sources = Sources(store, CHANGED_SINCE, fresh, partial=True)
         reuses, notes = aligned_reuses(
             collection, params, executor, sources, log, weights=index.weights(new.signed.content)
         )

@@ -267,11 +267,16 @@ class Sources:
     them (prepared while sketching or indexing), else their files, read again; a file
     that changed since it was signed is left out with the note ``changed``. ``fresh``,
     if given, marks the documents (by number) whose pairs are aligned: the others'
-    results are known."""
+    results are known. ``partial``: the collection is only the part of a larger one
+    that the fresh documents touch (a query), so the other copies of a boilerplate
+    family are neither aligned nor known, and what a family's pairs align is marked
+    boilerplate as it is found (a scan leaves that to passage recurrence, which sees
+    every copy and only the text they share)."""
 
     store: PreparedStore | None = None
     changed: str = CHANGED
     fresh: np.ndarray | None = None
+    partial: bool = False
 
 
 def aligned_reuses(
@@ -342,9 +347,10 @@ def aligned_reuses(
                 chunks = (chunk[_with_fresh(chunk, docs, sources.fresh)] for chunk in chunks)
             checked, found[CONTENT] = verified(chunks, weighted_check)
         log(f"content words: {checked} candidate pairs checked, {len(found[CONTENT])} verified")
-    found[BOILERPLATE] = star  # among the verbatim pairs: what they align is boilerplate
+    if sources.partial:  # among the verbatim pairs: what they align is boilerplate
+        found[BOILERPLATE] = star
     if sources.fresh is not None:  # (content pairs were kept so before they were verified)
-        for family in (VERBATIM, BOILERPLATE):
+        for family in (f for f in (VERBATIM, BOILERPLATE) if f in found):
             found[family] = found[family][_with_fresh(found[family], docs, sources.fresh)]
     with stage("align", log):
         tasks = groups(collection, found)
