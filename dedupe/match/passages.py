@@ -123,7 +123,7 @@ def reuses(prepared: list[Prepared], found: list[Found], candidates: KnownPairs)
     and near ones lying in the segments of a boilerplate family (``candidates``'
     ``BOILERPLATE`` pairs) on both sides marked ``boilerplate``: the family's text. (A
     paraphrase beside it in the same segments is not that text.)"""
-    families = family_spans(prepared, candidates)
+    families = _family_spans(prepared, candidates)
     return [
         Reuse(
             _side(prepared, alignment.a),
@@ -138,13 +138,14 @@ def reuses(prepared: list[Prepared], found: list[Found], candidates: KnownPairs)
 
 BOILERPLATE = "boilerplate"
 """The collisions key of the ``(representative, member)`` segment pairs of boilerplate
-families, among the verbatim ones (``dedupe.match.families``)."""
+families, among the verbatim ones (``dedupe.match.families``), when what they align is
+to be marked as found (a query's: see ``pipeline.scan.Sources.partial``)."""
 IN_FAMILY = 0.5
 """Share of each side of a passage lying in a boilerplate family's segments for the
 passage to be that family's text."""
 
 
-def family_spans(
+def _family_spans(
     prepared: list[Prepared], candidates: KnownPairs
 ) -> dict[tuple[int, int], dict[int, list[tuple[int, int]]]]:
     """For each document pair ``(a, b)``, ``a < b``, the token ranges of the segments

@@ -117,12 +117,8 @@ def add_files(
 ) -> AddStats:
     """``Index.add`` with the files read and signed on ``executor``'s workers (default:
     every core of this machine)."""
-    if executor is None:
-        with Local() as local:
-            return add_files(paths, index, log, local)
     load_kernels(index.params)  # once, before the workers are forked
-    with collector_paused():  # workers forked meanwhile inherit the pause
-        return index.add(paths, log, mapper=executor.map)
+    return _on_workers(lambda workers, _: index.add(paths, log, mapper=workers.map), executor)
 
 
 def _quiet(what: str, done: int, total: int) -> None:

@@ -65,6 +65,8 @@ from .schema import (
 
 BATCH_FILES = 32
 SIGN_FILES = 8  # files read and signed by one task of index add
+CHANGED_SINCE = "changed since indexed; run 'dedupe index add' again"
+DEFAULT_PATH = os.path.join(".dedupe", "index.sqlite")
 Mapper = Callable[..., Iterable]
 """``mapper(fn, items, *args)`` gives ``fn(item, *args)`` for each of a list of items,
 in order: ``in_process``, or an executor's ``map`` (in worker processes)."""
@@ -73,10 +75,6 @@ in order: ``in_process``, or an executor's ``map`` (in worker processes)."""
 def in_process(fn: Callable, items: list, *args) -> Iterable:
     """``fn(item, *args)`` for each item, in this process (a ``Mapper``)."""
     return (fn(item, *args) for item in items)
-
-
-CHANGED_SINCE = "changed since indexed; run 'dedupe index add' again"
-DEFAULT_PATH = os.path.join(".dedupe", "index.sqlite")
 
 
 def open_index(path: str, options: dict, create: bool = True) -> Index:
