@@ -117,7 +117,9 @@ def test_other_parameters_and_foreign_files_are_refused(tmp_path):
     assert result.exit_code == 2 and "rebuild it: remove the file" in result.stderr
 
 
-def _add_process(folder: Path, index: Path) -> subprocess.Popen:
+def _add_process(folder: Path, index: Path, tmp: Path | None = None) -> subprocess.Popen:
+    """``dedupe index add`` of ``folder`` into ``index``, started; ``tmp`` its ``TMPDIR``."""
+    env = os.environ | ({"TMPDIR": str(tmp)} if tmp else {})
     return subprocess.Popen(
         [
             sys.executable,
@@ -132,6 +134,7 @@ def _add_process(folder: Path, index: Path) -> subprocess.Popen:
         ],  # fmt: skip
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        env=env,
     )
 
 
@@ -180,13 +183,15 @@ def test_index_survives_sigkill_and_completes_like_an_uninterrupted_run(tmp_path
     reference = tmp_path / "reference.sqlite"
     assert _add_process(folder, reference).wait() == 0
     index = tmp_path / "killed.sqlite"
+    tmp = tmp_path / "tmp"  # the killed runs' TMPDIR: nothing may be left in it
+    tmp.mkdir()
     rng = random.Random(2)
     # Ten kills at random points of the runs: each once the index holds a random number
-    # of documents, so that it lands while later files are signed or written, after a
-    # further random delay.
+    # of documents, so that it lands while later files are signed or written (or, once
+    # the index holds that many, while the run starts), after a further random delay.
     held_after_kills = []
     for target in sorted(rng.sample(range(1, count), 10)):
-        process = _add_process(folder, index)
+        process = _add_process(folder, index, tmp)
         deadline = time.monotonic() + 60
         while indexed_count(index) < target and process.poll() is None:
             assert time.monotonic() < deadline, "index add made no progress"
@@ -198,6 +203,7 @@ def test_index_survives_sigkill_and_completes_like_an_uninterrupted_run(tmp_path
         with Index(str(index), Parameters()) as opened:
             held_after_kills.append(len(opened.paths()))
     assert any(0 < held < count for held in held_after_kills), held_after_kills
+    assert list(tmp.iterdir()) == []
     assert _add_process(folder, index).wait() == 0
     assert integrity(index) == "ok"
     assert contents(index) == contents(reference)

@@ -116,9 +116,14 @@ def add_files(
     paths: list[str], index: Index, log: Log = lambda _: None, executor: Executor | None = None
 ) -> AddStats:
     """``Index.add`` with the files read and signed on ``executor``'s workers (default:
-    every core of this machine)."""
+    every core of this machine). Nothing is written outside the index: a run killed
+    outright leaves no temporary folder."""
+    if executor is None:
+        with Local() as local:
+            return add_files(paths, index, log, local)
     load_kernels(index.params)  # once, before the workers are forked
-    return _on_workers(lambda workers, _: index.add(paths, log, mapper=workers.map), executor)
+    with collector_paused():  # workers forked meanwhile inherit the pause
+        return index.add(paths, log, mapper=executor.map)
 
 
 def _quiet(what: str, done: int, total: int) -> None:
