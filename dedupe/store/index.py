@@ -320,14 +320,11 @@ class Index:
 
     def segments_of(self, ids: set[int]) -> list[SegmentRow]:
         """The indexed segments with these ids."""
-        rows = []
-        for chunk in chunks(sorted(ids)):
-            rows += self.db.execute(
-                "SELECT s.id, d.path, s.start, s.end FROM segments s JOIN documents d "
-                f"ON d.id = s.doc_id WHERE s.id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ).fetchall()
-        return [SegmentRow(*r) for r in rows]
+        paths = dict(self.db.execute("SELECT id, path FROM documents"))
+        return [
+            SegmentRow(seg_id, paths[doc_id], start, end)
+            for seg_id, doc_id, start, end in self._segment_rows("id, doc_id, start, end", ids)
+        ]
 
     # ------------------------------------------------------------ stored results
 
